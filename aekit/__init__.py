@@ -1,0 +1,25 @@
+"""aekit: autoencoders for students, practitioners and researchers.
+
+The public API is re-exported here; see the README for a tour.
+"""
+
+from aekit.errors import (
+    AekitError,
+    ConfigError,
+    DataError,
+    DatasetError,
+    ModelFileError,
+    TrainingDivergedError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AekitError",
+    "ConfigError",
+    "DataError",
+    "DatasetError",
+    "ModelFileError",
+    "TrainingDivergedError",
+    "__version__",
+]

@@ -1,0 +1,9 @@
+"""Datasets: the ones the package embeds, and loaders for standard and user files.
+
+Every loader returns a scikit-learn ``Bunch`` with ``data`` (n_samples, n_features) float32,
+and where they apply ``target``, ``labels``, ``images`` and ``image_shape``.
+"""
+
+from aekit.datasets.embedded import load_digits, load_font
+
+__all__ = ["load_digits", "load_font"]

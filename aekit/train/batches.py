@@ -1,0 +1,61 @@
+"""Where the loop's mini-batches come from.
+
+A batch source yields ``(inputs, targets)`` tensor pairs already on the training device. The
+in-memory source cuts batches from whole tensors with one index permutation per epoch (one
+gather per batch, no per-sample ``__getitem__``); other sources (memory-mapped files streamed
+in chunks) implement the same two members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
+
+import torch
+
+__all__ = ["BatchSource", "InMemorySource"]
+
+
+@runtime_checkable
+class BatchSource(Protocol):
+    """What the training loop needs from its data."""
+
+    n_samples: int
+
+    def batches(
+        self, batch_size: int, generator: torch.Generator | None
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Yield (inputs, targets) on the training device; shuffled when a generator is given."""
+        ...
+
+
+class InMemorySource:
+    """Batches cut from tensors held in memory (on the training device) by an index permutation.
+
+    ``target`` defaults to ``inputs`` (plain reconstruction); give it for paired X -> Y training.
+    """
+
+    def __init__(self, inputs: torch.Tensor, target: torch.Tensor | None = None):
+        if target is not None and len(target) != len(inputs):
+            raise ValueError(f"target has {len(target)} rows but inputs have {len(inputs)}")
+        self.inputs = inputs
+        self.target = inputs if target is None else target
+        self.n_samples = len(inputs)
+
+    def batches(
+        self, batch_size: int, generator: torch.Generator | None
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        n = self.n_samples
+        if batch_size >= n and generator is None:
+            yield self.inputs, self.target
+            return
+        if generator is None:
+            order = None
+        else:
+            order = torch.randperm(n, generator=generator).to(self.inputs.device)
+        for start in range(0, n, batch_size):
+            if order is None:
+                yield self.inputs[start : start + batch_size], self.target[start : start + batch_size]
+            else:
+                idx = order[start : start + batch_size]
+                yield self.inputs[idx], self.target[idx]
