@@ -276,9 +276,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         self.fit_seconds_ = time.perf_counter() - started
 
     # ------------------------------------------------------------ inference
-    def _check_X(self, X: Any) -> np.ndarray:
+    def _check_X(self, X: Any, name: str = "X") -> np.ndarray:
         check_is_fitted(self, "model_")
-        return validate_input(X, self, reset=False)
+        return validate_input(X, self, reset=False, name=name)
 
     def _batched(self, X: np.ndarray, fn) -> np.ndarray:
         device = next(self.model_.parameters()).device
@@ -316,8 +316,15 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
 
     def reconstruction_error(self, X: Any, target: Any = None) -> np.ndarray:
         """Per-sample reconstruction loss (summed over features), against ``target`` if given."""
+        check_is_fitted(self, "model_")
+        return self._errors(X, target, self.objective_.per_sample_error)[:, 0]
+
+    def _errors(self, X: Any, target: Any, error_fn) -> np.ndarray:
         X = self._to_model_shape(self._check_X(X))
-        T = X if target is None else self._to_model_shape(validate_input(target, self, reset=False, name="target"))
+        T = X if target is None else self._to_model_shape(self._check_X(target, name="target"))
+        return self._errors_of_arrays(X, T, error_fn)
+
+    def _errors_of_arrays(self, X: np.ndarray, T: np.ndarray, error_fn) -> np.ndarray:
         device = next(self.model_.parameters()).device
         errors = []
         self.model_.eval()
@@ -325,7 +332,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
             for start in range(0, len(X), _TRANSFORM_BATCH):
                 xb = torch.from_numpy(X[start : start + _TRANSFORM_BATCH]).to(device)
                 tb = torch.from_numpy(T[start : start + _TRANSFORM_BATCH]).to(device)
-                errors.append(self.objective_.per_sample_error(self.model_(xb), tb).cpu().numpy())
+                errors.append(error_fn(self.model_(xb), tb).reshape(len(xb), -1).cpu().numpy())
         return np.concatenate(errors)
 
     def score_samples(self, X: Any) -> np.ndarray:

@@ -19,12 +19,14 @@ from torch import nn
 from aekit.models import AEOutput, Autoencoder
 
 __all__ = [
+    "ELEMENTWISE_LOSSES",
     "RECONSTRUCTION_LOSSES",
     "REGULARISERS",
     "Objective",
     "ObjectiveValue",
     "Term",
     "contractive_penalty",
+    "elementwise_error",
     "gaussian_kl",
     "kl_sparsity",
     "reconstruction_error",
@@ -35,35 +37,52 @@ def _per_sample(t: torch.Tensor) -> torch.Tensor:
     return t.flatten(1).sum(1)  # (B, ...) -> (B,)
 
 
-def mse_loss(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
-    """Per-sample summed squared error."""
-    return _per_sample((out.x_hat - target) ** 2)
+def mse_elements(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+    """Squared error per value, shaped like ``target``."""
+    return (out.x_hat - target) ** 2
 
 
-def bce_loss(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
-    """Per-sample summed binary cross-entropy, from logits (log-sum-exp stable)."""
-    return _per_sample(F.binary_cross_entropy_with_logits(out.logits, target, reduction="none"))
+def bce_elements(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy per value, from logits (log-sum-exp stable)."""
+    return F.binary_cross_entropy_with_logits(out.logits, target, reduction="none")
 
 
-def correntropy_loss(out: AEOutput, target: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
-    """Per-sample correntropy-induced loss, robust to outliers.
+def correntropy_elements(out: AEOutput, target: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    """Correntropy-induced loss per value, robust to outliers.
 
-    Qi et al. 2014 (robust AE): sum_i 1 - exp(-(x_i - x_hat_i)^2 / (2 sigma^2)); close to
+    Qi et al. 2014 (robust AE): 1 - exp(-(x_i - x_hat_i)^2 / (2 sigma^2)); close to
     squared error / (2 sigma^2) for small residuals, bounded by 1 per feature for large ones.
     """
-    return _per_sample(1.0 - torch.exp(-((out.x_hat - target) ** 2) / (2.0 * sigma**2)))
+    return 1.0 - torch.exp(-((out.x_hat - target) ** 2) / (2.0 * sigma**2))
 
 
-RECONSTRUCTION_LOSSES: dict[str, Callable[..., torch.Tensor]] = {
-    "mse": mse_loss,
-    "bce": bce_loss,
-    "correntropy": correntropy_loss,
+ELEMENTWISE_LOSSES: dict[str, Callable[..., torch.Tensor]] = {
+    "mse": mse_elements,
+    "bce": bce_elements,
+    "correntropy": correntropy_elements,
 }
+
+
+def _summed(elements: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
+    def per_sample_loss(out: AEOutput, target: torch.Tensor, **params) -> torch.Tensor:
+        return _per_sample(elements(out, target, **params))
+
+    per_sample_loss.__doc__ = f"Per-sample sum over features of {elements.__name__}."
+    return per_sample_loss
+
+
+# Per-sample losses: the elementwise loss summed over features, (B,).
+RECONSTRUCTION_LOSSES: dict[str, Callable[..., torch.Tensor]] = {name: _summed(fn) for name, fn in ELEMENTWISE_LOSSES.items()}
 
 
 def reconstruction_error(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
     """Per-sample reconstruction loss by name: (B,)."""
     return RECONSTRUCTION_LOSSES[loss](out, target, **params)
+
+
+def elementwise_error(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
+    """Reconstruction loss per value by name, shaped like ``target``; sums to :func:`reconstruction_error`."""
+    return ELEMENTWISE_LOSSES[loss](out, target, **params)
 
 
 # ---------------------------------------------------------------------------- regularisers
@@ -200,6 +219,9 @@ class Objective:
 
     def per_sample_error(self, out: AEOutput, target: torch.Tensor) -> torch.Tensor:
         return reconstruction_error(out, target, self.reconstruction, **self.loss_params)
+
+    def per_element_error(self, out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+        return elementwise_error(out, target, self.reconstruction, **self.loss_params)
 
     def __call__(
         self,
