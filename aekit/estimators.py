@@ -234,8 +234,14 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         return cls(layers=tuple(layers), layer_activations=tuple(activations), **params)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Any, y: Any = None, *, target: Any = None, callbacks: Sequence[Any] | None = None) -> AutoencoderEstimator:
+    def fit(
+        self, X: Any, y: Any = None, *, target: Any = None, callbacks: Sequence[Any] | None = None,
+        initial_state: dict[str, torch.Tensor] | None = None,
+    ) -> AutoencoderEstimator:
         """Train on X (reconstruct X), or learn X -> ``target`` (paired image-to-image training).
+
+        ``initial_state`` (a state dict, possibly partial) replaces the random initial weights
+        it names, e.g. weights from greedy layer-wise pre-training (:func:`aekit.stacked.pretrain_stacked`).
 
         X may also be a :class:`aekit.train.BatchSource` (e.g. a memory-mapped file streamed
         in chunks). ``callbacks`` receive ``on_epoch_end(index, logs)`` and friends (see
@@ -251,6 +257,8 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
             torch.manual_seed(seed)
             model = build_autoencoder(plan.spec).to(device)
+            if initial_state is not None:
+                _load_initial_state(model, initial_state)
             self.model_ = model
             self.spec_ = plan.spec
             self.objective_ = plan.objective
@@ -344,6 +352,17 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float32"]
         tags.non_deterministic = False
         return tags
+
+
+def _load_initial_state(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    wrong = [f"{k} {tuple(v.shape)}" for k, v in state.items() if expected.get(k) != tuple(v.shape)]
+    if wrong:
+        raise ConfigError(
+            f"initial_state names tensors this model does not have, or has with another shape: {wrong[:3]}; the model has "
+            f"{list(expected.items())[:3]}... Fix: build initial_state from a model with the same layer sizes."
+        )
+    model.load_state_dict(state, strict=False)
 
 
 def validate_input(X: Any, estimator: AutoencoderEstimator, reset: bool, name: str = "X") -> np.ndarray:
