@@ -116,6 +116,10 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         "auto": one hidden layer of min(128, max(16, 2 * n_features)) units.
     latent_dim : int or "auto", default="auto"
         "auto": max(1, round(sqrt(n_features))) for dense models, 16 for conv models.
+    dropout : float, default=0.2
+        Dropout after hidden layers: keeps the autoencoder from learning to reconstruct the
+        anomalies mixed into the training data (ROC-AUC +0.05 to +0.1 on ODDS cardio and
+        pendigits, within 0.02 elsewhere; see docs/benchmarks.md).
     batch_size : int or "auto", default=64
     max_iter : int, default=100
     **other parameters
@@ -165,7 +169,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         channels: Sequence[int] = (16, 32),
         downsampling: str = "stride",
         upsampling: str = "transpose",
-        dropout: float = 0.0,
+        dropout: float = 0.2,
         loss: str = "mse",
         correntropy_sigma: float = 1.0,
         beta: float = 1.0,
