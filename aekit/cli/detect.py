@@ -73,7 +73,10 @@ def detect(
         if model is not None:
             detector = aekit.load(model)
         else:
-            rule = float(threshold) if threshold.replace(".", "", 1).isdigit() else threshold
+            try:
+                rule: str | float = float(threshold)
+            except ValueError:
+                rule = threshold
             detector = aekit.AnomalyDetector(contamination=contamination, threshold=rule, max_iter=max_iter, random_state=seed)
             detector.fit(read_array(train) if train is not None else X)
         if not isinstance(detector, aekit.AnomalyDetector):

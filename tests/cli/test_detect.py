@@ -36,3 +36,11 @@ def test_detect_errors_are_one_line(tmp_path):
     np.save(tmp_path / "d.npy", np.zeros((20, 2)))
     result = runner.invoke(app, ["detect", str(tmp_path / "d.npy"), "--contamination", "0.9"])
     assert result.exit_code == 1 and result.output.count("\n") == 1 and "contamination must be" in result.output
+
+
+def test_detect_numeric_threshold(tmp_path):
+    np.save(tmp_path / "d.npy", np.random.default_rng(0).normal(size=(50, 3)))
+    result = runner.invoke(app, ["detect", str(tmp_path / "d.npy"), "--threshold", "1e9", "--max-iter", "2",
+                                 "-o", str(tmp_path / "s.csv")])
+    assert result.exit_code == 0, result.output
+    assert "0 of 50 samples flagged (threshold 1e+09)" in result.output
