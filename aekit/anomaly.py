@@ -264,7 +264,10 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             )
         if isinstance(self.threshold, Real) and not isinstance(self.threshold, bool):
             if not math.isfinite(self.threshold):
-                raise ConfigError(f"threshold must be a finite reconstruction error when given as a number; got {self.threshold!r}.")
+                raise ConfigError(
+                    f"threshold must be a finite reconstruction error when given as a number; got {self.threshold!r}. "
+                    'Fix: a number such as 2.5, or a rule name such as "fpr".'
+                )
             return "explicit", math.nan
         rule = check_choice("threshold", self.threshold, ["auto", *THRESHOLD_RULES])
         if rule == "auto":

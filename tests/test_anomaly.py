@@ -145,7 +145,7 @@ def test_save_load_roundtrip(tmp_path, fitted):
         ({"threshold": "mean_std"}, r"needs contamination=0; got contamination=0.1. Fix"),
         ({"contamination": 0, "threshold": "fpr", "threshold_param": 2.0}, r"false-positive rate.*got 2.0. Fix"),
         ({"contamination": 0, "threshold": "percentile", "threshold_param": -1}, r"percentile.*got -1. Fix"),
-        ({"threshold": float("nan")}, r"threshold must be a finite"),
+        ({"threshold": float("nan")}, r"threshold must be a finite reconstruction error.*got nan. Fix"),
         ({"contamination": 0, "holdout_fraction": 1.5}, r"holdout_fraction must be a number in \(0, 1\); got 1.5. Fix"),
         ({"scaler": "zscore"}, r"scaler='zscore' is not a known choice"),
     ],
