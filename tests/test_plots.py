@@ -1,11 +1,16 @@
 """Figures: structure (axes, lines, labels), input checks, PNG export, lazy matplotlib import."""
 
+import doctest
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
+import aekit.plots._layout
+import aekit.plots.curves
+import aekit.plots.images
+import aekit.plots.latent
 from aekit.errors import ConfigError, DataError
 from aekit.plots import (
     figure_to_png,
@@ -29,8 +34,13 @@ def first_pixels(z: np.ndarray) -> np.ndarray:
     return np.repeat(z[:, :1], 35, axis=1)
 
 
+@pytest.mark.parametrize("module", [aekit.plots._layout, aekit.plots.curves, aekit.plots.images, aekit.plots.latent])
+def test_docstring_examples(module):
+    assert doctest.testmod(module).failed == 0
+
+
 def test_import_aekit_does_not_import_matplotlib():
-    code = "import sys, aekit, aekit.datasets; print('matplotlib' in sys.modules)"
+    code = "import sys, aekit; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
