@@ -182,7 +182,7 @@ def format_cell(value: object) -> str:
 def pca_comparison(
     X: object,
     reconstructions: Mapping[str, object],
-    code_size: int,
+    code_size: int | Mapping[str, int],
     X_eval: object | None = None,
 ) -> Table:
     """Reconstruction errors of the given models beside PCA fitted on ``X`` with ``code_size`` components.
@@ -193,8 +193,9 @@ def pca_comparison(
         The training data (PCA is fitted on it).
     reconstructions : mapping name -> array (m, d)
         Each model's reconstructions of ``X_eval``.
-    code_size : int
-        The autoencoders' latent dimension; PCA keeps as many components.
+    code_size : int or mapping name -> int
+        The autoencoders' latent dimension (one for all, or per model); PCA keeps as many
+        components, with one PCA row per distinct size.
     X_eval : array (m, d), optional
         Data the errors are measured on; default ``X``.
 
@@ -213,16 +214,20 @@ def pca_comparison(
     (['identity', 'PCA (2 components)'], ['SSE', 'MSE per feature'])
     """
     target = X if X_eval is None else X_eval
+    sizes = {str(n): code_size[n] if isinstance(code_size, Mapping) else code_size for n in reconstructions}
     errors = {str(name): reconstruction_error(target, x_hat) for name, x_hat in reconstructions.items()}
-    errors[f"PCA ({code_size} components)"] = pca_reconstruction_error(X, code_size, X_eval)
+    for size in sorted(set(sizes.values())):
+        sizes[f"PCA ({size} components)"] = size
+        errors[f"PCA ({size} components)"] = pca_reconstruction_error(X, size, X_eval)
     names = {"sse": "SSE", "mse": "MSE per feature", "mean_wrong_pixels": "mean wrong pixels",
              "max_wrong_pixels": "max wrong pixels"}
     records = [
-        {"model": name, "code size": code_size, **{names[k]: v for k, v in error.summary().items()}}
+        {"model": name, "code size": sizes[name], **{names[k]: v for k, v in error.summary().items()}}
         for name, error in errors.items()
     ]
+    shown = ", ".join(str(size) for size in sorted(set(sizes.values())))
     return Table.from_records(
-        f"Reconstruction error: autoencoder vs PCA with the same code size ({code_size})",
+        f"Reconstruction error: autoencoder vs PCA with the same code size ({shown})",
         records,
         caption="A linear autoencoder can at best match PCA; a non-linear one should beat it.",
     )

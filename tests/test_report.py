@@ -81,3 +81,9 @@ def test_table_rows_must_fit_columns():
 def test_figure_bytes_must_be_png():
     with pytest.raises(DataError, match=r"Figure 'x': the bytes given are not a PNG image"):
         Report("r").add_figure("x", b"GIF89a")
+
+
+def test_pca_comparison_one_pca_row_per_code_size():
+    X = np.random.default_rng(1).random((10, 5))
+    table = pca_comparison(X, {"a": X, "b": X}, code_size={"a": 1, "b": 3})
+    assert [row[:2] for row in table.rows] == [["a", 1], ["b", 3], ["PCA (1 components)", 1], ["PCA (3 components)", 3]]
