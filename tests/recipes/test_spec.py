@@ -1,6 +1,7 @@
 """Recipe files: parsing, defaults, and errors that name the file, the key and what was expected."""
 
 import doctest
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +54,9 @@ def test_errors_name_file_key_and_expectation(tmp_path, text, message):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match=r"Recipe file '.*nope.toml' does not exist"):
         load_recipe(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "recipes").glob("*.toml")), ids=lambda p: p.stem)
+def test_shipped_recipes_parse(path):
+    recipe = load_recipe(path)
+    assert recipe.name == path.stem and recipe.figures
