@@ -24,7 +24,7 @@ from aekit.plots import (
 from aekit.recipes.runner import RecipeResult, RunResult, flip_bits, noisy_error
 from aekit.report import Report, Table, pca_comparison
 
-__all__ = ["build_report", "FIGURE_TITLES"]
+__all__ = ["build_report", "default_figures", "draw_figures", "FIGURE_TITLES"]
 
 FIGURE_TITLES = {
     "loss_curves": "Loss during training",
@@ -208,7 +208,31 @@ def build_report(result: RecipeResult, X: np.ndarray, labels: list[str] | None, 
             ["run", *(f"{level:.0%}" for level in levels)],
             [[name, *values] for name, values in result.sweep.items()],
         ))
-    ctx = _Context(result, X, labels, tuple(image_shape) if image_shape else None)
-    for name, options in recipe.figures.items():
-        report.add_figure(options.get("title", FIGURE_TITLES[name]), BUILDERS[name](ctx, options))
+    for title, figure in draw_figures(result, X, labels, image_shape).values():
+        report.add_figure(title, figure)
     return report
+
+
+def draw_figures(
+    result: RecipeResult, X: np.ndarray, labels: list[str] | None, image_shape: tuple[int, ...] | None
+) -> dict[str, tuple[str, Figure]]:
+    """Every figure the recipe lists: name -> (title, Figure)."""
+    ctx = _Context(result, X, labels, tuple(image_shape) if image_shape else None)
+    return {
+        name: (options.get("title", FIGURE_TITLES[name]), BUILDERS[name](ctx, options))
+        for name, options in result.recipe.figures.items()
+    }
+
+
+def default_figures(X: np.ndarray, image_shape: tuple[int, ...] | None, code_size: int) -> dict[str, dict]:
+    """The figures a single trained run gets: those its data and code size allow."""
+    figures: dict[str, dict] = {"loss_curves": {}, "latent_map": {}, "error_histogram": {}}
+    if image_shape:
+        figures["reconstructions"] = {}
+        if code_size == 2:
+            figures["decoded_grid"] = {}
+        if code_size <= 8:
+            figures["traversal"] = {}
+    if len(X) <= 64 and np.all((X == 0) | (X == 1)):
+        figures["errors_per_label"] = {}
+    return figures
