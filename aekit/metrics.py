@@ -12,7 +12,43 @@ import numpy as np
 
 from aekit.errors import ConfigError, DataError
 
-__all__ = ["ReconstructionError", "reconstruction_error", "pca_reconstruction", "pca_reconstruction_error"]
+__all__ = [
+    "ReconstructionError",
+    "pca_reconstruction",
+    "pca_reconstruction_error",
+    "psnr",
+    "reconstruction_error",
+    "wrong_pixels",
+]
+
+
+def wrong_pixels(x: np.ndarray, x_hat: np.ndarray, threshold: float = 0.5) -> np.ndarray:
+    """Per-sample count of pixels that differ after thresholding both at ``threshold``.
+
+    Examples
+    --------
+    >>> wrong_pixels(np.array([[0, 1, 1]]), np.array([[0.2, 0.7, 0.4]]))
+    array([1])
+    """
+    x, x_hat = np.asarray(x), np.asarray(x_hat)
+    if x.shape != x_hat.shape:
+        raise ValueError(f"x and x_hat must have the same shape; got {x.shape} and {x_hat.shape}.")
+    diff = (x >= threshold) != (x_hat >= threshold)
+    return diff.reshape(len(diff), -1).sum(1)
+
+
+def psnr(x: np.ndarray, x_hat: np.ndarray, data_range: float = 1.0) -> np.ndarray:
+    """Per-sample peak signal-to-noise ratio in dB: 10 log10(range^2 / MSE).
+
+    Examples
+    --------
+    >>> float(psnr(np.zeros((1, 4)), np.full((1, 4), 0.1))[0])
+    20.0
+    """
+    x, x_hat = np.asarray(x, np.float64), np.asarray(x_hat, np.float64)
+    mse = ((x - x_hat) ** 2).reshape(len(x), -1).mean(1)
+    with np.errstate(divide="ignore"):
+        return 10.0 * np.log10(data_range**2 / mse)
 
 
 @dataclass(frozen=True)
@@ -24,7 +60,7 @@ class ReconstructionError:
     per_sample : ndarray (n,)
         Squared error summed over the features of each sample.
     wrong_pixels : ndarray (n,) or None
-        For binary (0/1) data: pixels of each sample on the wrong side of 0.5; else None.
+        For binary (0/1) data: pixels of each sample on the wrong side of 0.5 (:func:`wrong_pixels`); else None.
     n_features : int
         Features per sample, to turn sums into means.
     """
@@ -78,7 +114,7 @@ def reconstruction_error(X: object, X_hat: object) -> ReconstructionError:
     binary = bool(np.all((X == 0) | (X == 1)))
     return ReconstructionError(
         per_sample=((X - X_hat) ** 2).sum(axis=1),
-        wrong_pixels=((X_hat > 0.5) != (X > 0.5)).sum(axis=1) if binary else None,
+        wrong_pixels=wrong_pixels(X, X_hat) if binary else None,
         n_features=X.shape[1],
     )
 

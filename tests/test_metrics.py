@@ -18,7 +18,7 @@ def test_errors_by_hand():
     err = reconstruction_error([[0, 1], [1, 1]], [[0.5, 1.0], [1.0, 0.0]])
     np.testing.assert_allclose(err.per_sample, [0.25, 1.0])
     assert err.sse == pytest.approx(1.25) and err.mse == pytest.approx(1.25 / 4)
-    assert err.wrong_pixels.tolist() == [0, 1]  # 0.5 is not above the threshold
+    assert err.wrong_pixels.tolist() == [1, 1]  # 0.5 counts as on (x_hat >= 0.5)
     assert err.summary()["max_wrong_pixels"] == 1
 
 
