@@ -216,3 +216,9 @@ class TestErrorFigures:
     def test_series_length(self):
         with pytest.raises(DataError, match=r"Series 'AE' has 1 values for 2 x positions"):
             plot_series([0.1, 0.2], {"AE": [1.0]})
+
+
+def test_derivative_free_checkpoints_plot_at_their_evaluation_count():
+    fig = plot_loss_curves({"powell": {"loss": [3.0, 2.0], "unit": "evaluation", "evaluations": [30, 60]}})
+    np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), [30, 60])
+    assert fig.axes[0].get_xlabel() == "evaluation"

@@ -35,7 +35,8 @@ class ProgressBar:
 
     def on_train_begin(self, info: dict) -> None:
         """Start the bar; ``info`` gives the planned number of steps (``max_iter``) and their unit."""
-        total = info.get("max_iter") or info.get("epochs")
+        # Powell and Nelder-Mead report "evaluation" checkpoints, not max_iter steps: no total
+        total = None if info.get("unit") == "evaluation" else info.get("max_iter")
         self.progress.start()
         self.task = self.progress.add_task(
             self.description, total=total, unit=info.get("unit", "epoch"), loss="—", val_loss="—"

@@ -21,6 +21,7 @@ class _Curve:
     val_loss: np.ndarray
     unit: str
     seconds: np.ndarray
+    steps: np.ndarray
 
 
 def _field(history: object, name: str, default: object) -> object:
@@ -39,11 +40,17 @@ def _as_curve(history: object, name: str) -> _Curve:
     loss = np.asarray(loss, dtype=float).ravel()
     if loss.size == 0:
         raise DataError(f"History {name!r} has no recorded loss; train for at least one epoch.")
+    unit = str(_field(history, "unit", "epoch"))
+    steps = np.arange(1, loss.size + 1, dtype=float)
+    evaluations = np.asarray(_field(history, "evaluations", None) or [], dtype=float).ravel()
+    if unit == "evaluation" and evaluations.size == loss.size:
+        steps = evaluations  # derivative-free solvers record checkpoints every k evaluations
     return _Curve(
         loss=loss,
         val_loss=np.asarray(_field(history, "val_loss", None) or [], dtype=float).ravel(),
-        unit=str(_field(history, "unit", "epoch")),
+        unit=unit,
         seconds=np.asarray(_field(history, "seconds", None) or [], dtype=float).ravel(),
+        steps=steps,
     )
 
 
@@ -63,10 +70,11 @@ def plot_loss_curves(
     Parameters
     ----------
     histories : History, dict, sequence of float, or mapping name -> one of those
-        A run's history (anything with ``loss`` and optionally ``val_loss``, ``unit`` and
-        ``seconds``, as an object or a dict), or several named runs to compare, e.g.
-        ``{"adam": h1, "l-bfgs-b": h2}``. Scipy solvers record one point per iteration,
-        gradient solvers one per epoch; the x label names both when they are mixed.
+        A run's history (anything with ``loss`` and optionally ``val_loss``, ``unit``,
+        ``seconds`` and ``evaluations``, as an object or a dict), or several named runs to
+        compare, e.g. ``{"adam": h1, "l-bfgs-b": h2}``. Gradient solvers record one point per
+        epoch, scipy's gradient methods one per iteration, Powell and Nelder-Mead one per
+        checkpoint plotted at its evaluation count; the x label names every unit shown.
     logy : bool
         Logarithmic loss axis; every loss must then be positive.
     x : {"step", "seconds"}
@@ -113,7 +121,7 @@ def plot_loss_curves(
                     )
                 steps = curve.seconds[: values.size]
             else:
-                steps = np.arange(1, values.size + 1)
+                steps = curve.steps[: values.size]
             label = (f"{name} ({kind})" if kind == "validation" else name) if name else kind
             ax.plot(steps, values, style, color=colour, label=label, marker="." if values.size < 30 else None)
     units = list(dict.fromkeys(c.unit for c in curves.values()))

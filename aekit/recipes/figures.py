@@ -164,6 +164,12 @@ BUILDERS: dict[str, Callable[[_Context, dict], Figure]] = {
 }
 
 
+def _steps(history) -> str:
+    if history.unit == "evaluation" and history.evaluations:
+        return f"{history.evaluations[-1]} evaluations"
+    return f"{len(history.loss)} {history.unit}s"
+
+
 def _runs_table(result: RecipeResult) -> Table:
     records = []
     for name, run in result.runs.items():
@@ -173,7 +179,7 @@ def _runs_table(result: RecipeResult) -> Table:
             "run": name,
             "settings": ", ".join(f"{k}={v}" for k, v in overrides.items()) or "as [model]",
             "final loss": history.loss[-1],
-            "steps": f"{len(history.loss)} {history.unit}s",
+            "steps": _steps(history),
             **{key.replace("_", " "): value for key, value in run.error.summary().items()},
             "fit seconds": run.seconds,
         })
