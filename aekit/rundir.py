@@ -97,7 +97,7 @@ def train_to_directory(
     run = train_run(RunSpec(directory.name, dict(params)), X, callbacks=callbacks, where="train")
     save(run.estimator, directory)
     info = {"data": data, "samples": samples, "params": dict(params), "seconds": run.seconds,
-            "metrics": run.error.summary()}
+            "steps": f"{len(run.history.loss)} {run.history.unit}s", "metrics": run.error.summary()}
     (directory / RUN_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
     image_shape = getattr(dataset, "image_shape", None)
     figures_dir = directory / "figures"

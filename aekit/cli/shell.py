@@ -8,13 +8,15 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from aekit.errors import AekitError
 
 __all__ = ["console", "err_console", "friendly_errors", "Verbose", "Quiet"]
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+# soft_wrap: result lines stay whole (greppable) whatever the terminal width
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show the full traceback on errors.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar; print only the result.")]
@@ -33,7 +35,7 @@ def friendly_errors(command: F) -> F:
             if kwargs.get("verbose"):
                 raise
             message = error.args[0] if isinstance(error, KeyError) and error.args else error
-            err_console.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+            err_console.print(f"[bold red]error:[/] {escape(str(message))}")  # a message may hold [brackets]
             raise typer.Exit(code=1) from None
 
     return wrapper  # type: ignore[return-value]

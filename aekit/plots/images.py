@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from aekit.apps.generate import grid_points, interpolate
 from aekit.errors import ConfigError, DataError
 from aekit.plots._layout import as_images, image_norm, new_figure, show_tiles, tile_images
 
@@ -151,18 +152,8 @@ def plot_decoded_grid(
     >>> fig.axes[0].get_xlabel(), len(fig.axes[0].get_xticks())
     ('z1', 5)
     """
-    limits = np.asarray(lims, dtype=float)
-    if limits.shape == (2,):
-        limits = np.stack([limits, limits])
-    if limits.shape != (2, 2) or np.any(limits[:, 0] >= limits[:, 1]):
-        raise ConfigError(
-            f"lims must be (low, high) or ((z1_low, z1_high), (z2_low, z2_high)) with low < high; got {lims!r}."
-        )
-    if n < 2:
-        raise ConfigError(f"n must be at least 2 points per axis; got {n}.")
-    z1 = np.linspace(*limits[0], n)
-    z2 = np.linspace(*limits[1], n)[::-1]  # top row is the largest z2, as on a map
-    points = np.array([[a, b] for b in z2 for a in z1])
+    points = grid_points(lims, n)
+    z1, z2 = points[:n, 0], points[::n, 1]
     images = as_images(_decoded(decode, points), image_shape, "decode(points)")
     height, width = images.shape[1:3]
     low, high = image_norm([images], None, None)
@@ -202,13 +193,8 @@ def plot_interpolation(
     >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
     ['a', '0.25', '0.5', '0.75', 'b']
     """
-    a, b = np.asarray(start, dtype=float).ravel(), np.asarray(end, dtype=float).ravel()
-    if a.shape != b.shape:
-        raise DataError(f"start and end must be codes of the same size; got {a.size} and {b.size} values.")
-    if n < 2:
-        raise ConfigError(f"n must be at least 2 (the two end points); got {n}.")
+    points = interpolate(start, end, n)
     t = np.linspace(0.0, 1.0, n)
-    points = (1 - t)[:, None] * a + t[:, None] * b
     labels = [f"{v:.2g}" for v in t]
     if endpoint_labels is not None:
         labels[0], labels[-1] = endpoint_labels
