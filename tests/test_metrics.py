@@ -53,3 +53,7 @@ def test_shapes_must_match():
 def test_nan_reconstructions():
     with pytest.raises(DataError, match=r"X_hat contains NaN or infinite values; the model may have diverged"):
         reconstruction_error(np.zeros((1, 2)), [[0.0, np.nan]])
+
+
+def test_describe():
+    assert reconstruction_error([[0, 1]], [[0.0, 0.5]]).describe() == "sse 0.25, mse 0.125, mean wrong pixels 0, max wrong pixels 0"

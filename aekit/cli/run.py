@@ -35,6 +35,5 @@ def run(
 
     result = run_recipe(recipe_path(recipe), out, smoke=smoke, callbacks_for=lambda name: [ProgressBar(name, quiet=quiet)])
     for name, run_result in result.runs.items():
-        summary = ", ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in run_result.error.summary().items())
-        console.print(f"{name}: {summary} ({run_result.seconds:.1f} s)")
+        console.print(f"{name}: {run_result.error.describe()} ({run_result.seconds:.1f} s)")
     console.print(f"report: {result.report_path} ({result.seconds:.1f} s in all)")

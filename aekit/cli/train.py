@@ -108,8 +108,7 @@ def train(
     params = estimator_params(dict(locals()))
     run = train_to_directory(data, params, out, callbacks=[ProgressBar(out.name, quiet=quiet)], samples=samples)
     result = run.result
-    summary = ", ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in result.error.summary().items())
     console.print(
-        f"trained {len(result.history.loss)} {result.history.unit}s in {result.seconds:.1f} s; {summary}\n"
+        f"trained {len(result.history.loss)} {result.history.unit}s in {result.seconds:.1f} s; {result.error.describe()}\n"
         f"wrote {out}/ (model, run.json, {len(run.figures)} figures); next: aekit report {out}"
     )

@@ -132,10 +132,7 @@ def plot_loss_curves(
     if logy:
         ax.set_yscale("log")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small")
-    if title:
-        ax.set_title(title)
-    return fig
+    return _finish(fig, ax, 2, title)  # always a legend: it says which line is train and which validation
 
 
 def plot_series(
@@ -171,11 +168,7 @@ def plot_series(
     if logy:
         ax.set_yscale("log")
     ax.grid(True, alpha=0.3)
-    if len(named) > 1:
-        ax.legend(fontsize="small")
-    if title:
-        ax.set_title(title)
-    return fig
+    return _finish(fig, ax, len(named), title)
 
 
 def plot_error_histogram(
@@ -208,11 +201,7 @@ def plot_error_histogram(
     ax.set_xlabel(xlabel)
     ax.set_ylabel("samples")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    if len(named) > 1:
-        ax.legend(fontsize="small")
-    if title:
-        ax.set_title(title)
-    return fig
+    return _finish(fig, ax, len(named), title)
 
 
 def plot_errors_per_label(
@@ -249,7 +238,11 @@ def plot_errors_per_label(
     if all(np.allclose(s, np.round(s)) for s in named.values()):
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, axis="y", alpha=0.3)
-    if n_groups > 1:
+    return _finish(fig, ax, n_groups, title)
+
+
+def _finish(fig: Figure, ax, n_series: int, title: str | None) -> Figure:
+    if n_series > 1:
         ax.legend(fontsize="small")
     if title:
         ax.set_title(title)
