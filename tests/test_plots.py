@@ -222,3 +222,7 @@ def test_derivative_free_checkpoints_plot_at_their_evaluation_count():
     fig = plot_loss_curves({"powell": {"loss": [3.0, 2.0], "unit": "evaluation", "evaluations": [30, 60]}})
     np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), [30, 60])
     assert fig.axes[0].get_xlabel() == "evaluation"
+
+
+def test_log_step_axis():
+    assert plot_loss_curves([1.0, 0.5, 0.2], logx=True).axes[0].get_xscale() == "log"

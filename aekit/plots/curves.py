@@ -62,6 +62,7 @@ def plot_loss_curves(
     histories: object,
     *,
     logy: bool = False,
+    logx: bool = False,
     x: str = "step",
     title: str | None = None,
 ) -> Figure:
@@ -77,6 +78,9 @@ def plot_loss_curves(
         checkpoint plotted at its evaluation count; the x label names every unit shown.
     logy : bool
         Logarithmic loss axis; every loss must then be positive.
+    logx : bool
+        Logarithmic step axis: spreads runs of very different lengths (epochs beside
+        thousands of Powell evaluations).
     x : {"step", "seconds"}
         Plot against the epoch/iteration number or against cumulative wall time.
     title : str, optional
@@ -126,7 +130,9 @@ def plot_loss_curves(
             ax.plot(steps, values, style, color=colour, label=label, marker="." if values.size < 30 else None)
     units = list(dict.fromkeys(c.unit for c in curves.values()))
     ax.set_xlabel("wall time (s)" if x == "seconds" else " / ".join(units))
-    if x == "step":
+    if logx:
+        ax.set_xscale("log")
+    elif x == "step":
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("loss")
     if logy:

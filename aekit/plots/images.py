@@ -88,7 +88,7 @@ def plot_image_grid(
     tile_height = tile_inches * height / width
     fig = new_figure(
         n_columns * tile_inches * (width + PAD) / width + label_room + 0.2,
-        n_blocks * (len(images) * (tile_height + 0.08) + tick_room) + (0.45 if title else 0.1) + (0.3 if xlabel else 0),
+        n_blocks * (len(images) * (tile_height + 0.08) + tick_room) + (0.3 if title else 0.1) + (0.25 if xlabel else 0),
     )
     axes = fig.subplots(n_blocks * len(images), 1, squeeze=False)[:, 0]
     for block in range(n_blocks):
