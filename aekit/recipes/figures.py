@@ -199,8 +199,9 @@ def build_report(result: RecipeResult, X: np.ndarray, labels: list[str] | None, 
     )
     if smoke:
         report.notes.insert(0, "Smoke run: a tiny budget checks the pipeline; the numbers mean nothing.")
-    first = next(iter(result.runs.values()))
-    report.metrics = {f"{first.spec.name}: {k.replace('_', ' ')}": v for k, v in first.error.summary().items()}
+    best = min(result.runs.values(), key=lambda run: run.error.sse)
+    report.metrics = {"best run (lowest SSE)": best.spec.name,
+                      **{k.replace("_", " "): v for k, v in best.error.summary().items()}}
     report.timings = {f"fit {name}": run.seconds for name, run in result.runs.items()}
     report.baseline = pca_comparison(
         X, {name: run.reconstruction for name, run in result.runs.items()},

@@ -72,7 +72,7 @@ def test_report_embeds_every_listed_figure(tiny_result):
 
 def test_report_tables(tiny_result):
     html = tiny_result.report_path.read_text()
-    assert "Smoke run" in html and "PCA (2 components)" in html
+    assert "Smoke run" in html and "PCA (2 components)" in html and "best run (lowest SSE)" in html
     assert "<caption>Runs</caption>" in html and "Mean wrong pixels per sample vs test bit-flip rate" in html
 
 
