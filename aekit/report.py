@@ -216,9 +216,11 @@ def pca_comparison(
     target = X if X_eval is None else X_eval
     sizes = {str(n): code_size[n] if isinstance(code_size, Mapping) else code_size for n in reconstructions}
     errors = {str(name): reconstruction_error(target, x_hat) for name, x_hat in reconstructions.items()}
+    limit = min(np.shape(X))  # PCA has at most min(n_samples, n_features) components
     for size in sorted(set(sizes.values())):
-        sizes[f"PCA ({size} components)"] = size
-        errors[f"PCA ({size} components)"] = pca_reconstruction_error(X, size, X_eval)
+        name = f"PCA ({size} components)" if size <= limit else f"PCA ({limit} components: all there are)"
+        sizes[name] = min(size, limit)
+        errors[name] = pca_reconstruction_error(X, min(size, limit), X_eval)
     names = {"sse": "SSE", "mse": "MSE per feature", "mean_wrong_pixels": "mean wrong pixels",
              "max_wrong_pixels": "max wrong pixels"}
     records = [

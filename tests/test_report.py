@@ -87,3 +87,9 @@ def test_pca_comparison_one_pca_row_per_code_size():
     X = np.random.default_rng(1).random((10, 5))
     table = pca_comparison(X, {"a": X, "b": X}, code_size={"a": 1, "b": 3})
     assert [row[:2] for row in table.rows] == [["a", 1], ["b", 3], ["PCA (1 components)", 1], ["PCA (3 components)", 3]]
+
+
+def test_pca_baseline_caps_an_overcomplete_code():
+    X = np.random.default_rng(2).random((4, 6))
+    table = pca_comparison(X, {"overcomplete": X}, code_size=10)
+    assert table.rows[1][:2] == ["PCA (4 components: all there are)", 4]
