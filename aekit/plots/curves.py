@@ -136,7 +136,7 @@ def plot_loss_curves(
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("loss")
     if logy:
-        ax.set_yscale("log")
+        _log_y(ax)
     ax.grid(True, alpha=0.3)
     return _finish(fig, ax, 2, title)  # always a legend: it says which line is train and which validation
 
@@ -172,7 +172,7 @@ def plot_series(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if logy:
-        ax.set_yscale("log")
+        _log_y(ax)
     ax.grid(True, alpha=0.3)
     return _finish(fig, ax, len(named), title)
 
@@ -245,6 +245,20 @@ def plot_errors_per_label(
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, axis="y", alpha=0.3)
     return _finish(fig, ax, n_groups, title)
+
+
+def _log_y(ax) -> None:
+    """Log scale labelled 2, 3, 5, 10 rather than 2x10^0 (losses span a decade or two)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.set_yscale("log")
+    low, high = ax.get_ylim()
+    decades = np.log10(high / low)
+    if decades <= 1.3:  # powers of ten alone would leave one or two labels
+        subs = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0) if decades <= 0.5 else (1.0, 2.0, 3.0, 5.0)
+        ax.yaxis.set_major_locator(LogLocator(subs=subs))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _finish(fig: Figure, ax, n_series: int, title: str | None) -> Figure:
