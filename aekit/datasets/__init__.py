@@ -5,5 +5,20 @@ and where they apply ``target``, ``labels``, ``images`` and ``image_shape``.
 """
 
 from aekit.datasets.embedded import load_digits, load_font
+from aekit.datasets.idx import (
+    load_fashion_mnist,
+    load_idx_dataset,
+    load_kmnist,
+    load_mnist,
+    read_idx,
+)
 
-__all__ = ["load_digits", "load_font"]
+__all__ = [
+    "load_digits",
+    "load_fashion_mnist",
+    "load_font",
+    "load_idx_dataset",
+    "load_kmnist",
+    "load_mnist",
+    "read_idx",
+]
