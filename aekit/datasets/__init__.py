@@ -12,6 +12,7 @@ from aekit.datasets.idx import (
     load_mnist,
     read_idx,
 )
+from aekit.datasets.tabular import load_tabular
 
 __all__ = [
     "load_digits",
@@ -20,5 +21,6 @@ __all__ = [
     "load_idx_dataset",
     "load_kmnist",
     "load_mnist",
+    "load_tabular",
     "read_idx",
 ]
