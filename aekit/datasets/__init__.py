@@ -15,13 +15,16 @@ from aekit.datasets.idx import (
     read_idx,
 )
 from aekit.datasets.images import load_image_folder
+from aekit.datasets.resolve import DATASET_NAMES, load_dataset
 from aekit.datasets.streaming import MemmapSource
 from aekit.datasets.tabular import load_tabular
 
 __all__ = [
+    "DATASET_NAMES",
     "DynamicBinarization",
     "MemmapSource",
     "binarize",
+    "load_dataset",
     "load_digits",
     "load_fashion_mnist",
     "load_font",
