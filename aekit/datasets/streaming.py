@@ -1,8 +1,9 @@
 """Training data larger than memory: a ``.npy`` file streamed in shuffled chunks.
 
-Only one chunk of rows is in memory at a time. Each chunk is memory-mapped on its own and
-unmapped once copied, so the process's resident memory stays at about one chunk however big
-the file (a single mapping of the whole file would keep every page it touched resident).
+Only one chunk of rows is in memory at a time, in one buffer reused for the whole epoch. Each
+chunk is memory-mapped on its own and unmapped once copied, so the process's resident memory
+stays at about one chunk however big the file (a single mapping of the whole file would keep
+every page it touched resident, and a fresh buffer per chunk fragments the heap).
 Shuffling is two-level: the chunks in a random order, then the rows within each chunk; rows
 left over at the end of a chunk carry into the next so every batch but the last is full.
 """
@@ -99,8 +100,8 @@ class MemmapSource:
         self.chunk_size = chunk_size
         self.device = torch.device(device)
 
-    def _read(self, start: int, stop: int) -> np.ndarray:
-        """Rows [start, stop) as a float32 (rows, features) array in memory."""
+    def _read(self, start: int, stop: int, order: np.ndarray, out: np.ndarray) -> None:
+        """Rows ``start + order`` into ``out`` (len(order), features) float32."""
         if self._array is not None:
             block = self._array[start:stop]
         else:
@@ -109,9 +110,12 @@ class MemmapSource:
                 self.path, dtype=self._dtype, mode="r", shape=(stop - start, *self._row_shape),
                 offset=self._offset + start * row_bytes,
             )  # fmt: skip
-        rows = np.array(block, dtype=np.float32).reshape(stop - start, self.n_features)
+        block = block.reshape(stop - start, self.n_features)
+        if block.dtype == np.float32:
+            np.take(block, order, axis=0, out=out)
+        else:
+            out[...] = block[order]
         del block  # unmaps the chunk
-        return rows
 
     def batches(
         self, batch_size: int, generator: torch.Generator | None
@@ -120,17 +124,24 @@ class MemmapSource:
         starts = torch.arange(0, self.n_samples, self.chunk_size)
         if generator is not None:
             starts = starts[torch.randperm(len(starts), generator=generator)]
-        carry = torch.empty(0, self.n_features)
+        # One chunk buffer for the epoch, plus up to batch_size - 1 rows carried over from the
+        # previous chunk at its front; batches are copies, so the buffer is reused safely.
+        buffer = np.empty((self.chunk_size + batch_size, self.n_features), dtype=np.float32)
+        carry = 0
         for start in starts.tolist():
-            chunk = torch.from_numpy(self._read(start, min(start + self.chunk_size, self.n_samples)))
-            if generator is not None:
-                chunk = chunk[torch.randperm(len(chunk), generator=generator)]
-            rows = torch.cat([carry, chunk]) if len(carry) else chunk
-            full = len(rows) - len(rows) % batch_size
+            stop = min(start + self.chunk_size, self.n_samples)
+            if generator is None:
+                order = np.arange(stop - start)
+            else:
+                order = torch.randperm(stop - start, generator=generator).numpy()
+            self._read(start, stop, order, buffer[carry : carry + stop - start])
+            rows = carry + stop - start
+            full = rows - rows % batch_size
             for i in range(0, full, batch_size):
-                batch = rows[i : i + batch_size].to(self.device)
+                batch = torch.from_numpy(buffer[i : i + batch_size]).to(self.device, copy=True)
                 yield batch, batch
-            carry = rows[full:]
-        if len(carry):
-            batch = carry.to(self.device)
+            carry = rows - full
+            buffer[:carry] = buffer[full:rows]
+        if carry:
+            batch = torch.from_numpy(buffer[:carry]).to(self.device, copy=True)
             yield batch, batch
