@@ -23,3 +23,11 @@ __all__ = [
     "TrainingDivergedError",
     "__version__",
 ]
+
+from aekit.estimators import AutoencoderEstimator  # noqa: E402
+
+__all__ += ["AutoencoderEstimator"]
+
+from aekit.io import load, save  # noqa: E402
+
+__all__ += ["load", "save"]

@@ -13,6 +13,14 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _group() -> None:
+    """Autoencoders in one command. Run `aekit COMMAND -h` for a command's options and examples."""
+
+
 def main() -> None:
     """Entry point of the ``aekit`` console script."""
     app()
+
+
+from aekit.cli import demo  # noqa: E402,F401  (registers the command)

@@ -1,0 +1,20 @@
+"""Training: one mini-batch loop, one full-batch scipy driver, behind one ``solver=`` string."""
+
+from aekit.train.batches import BatchSource, InMemorySource
+from aekit.train.config import MINIBATCH_SOLVERS, SCIPY_SOLVERS, SOLVERS, TrainConfig
+from aekit.train.history import History
+from aekit.train.loop import evaluate, fit_minibatch
+from aekit.train.scipy_solver import fit_full_batch
+
+__all__ = [
+    "BatchSource",
+    "History",
+    "InMemorySource",
+    "MINIBATCH_SOLVERS",
+    "SCIPY_SOLVERS",
+    "SOLVERS",
+    "TrainConfig",
+    "evaluate",
+    "fit_full_batch",
+    "fit_minibatch",
+]

@@ -1,0 +1,338 @@
+"""Translate an estimator's parameters and data into what the training loop takes.
+
+Kept apart from the facade: every parameter check lives here, each error naming the
+parameter, what was expected, what was received and the fix.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import torch
+
+from aekit.errors import ConfigError, DataError, check_choice
+from aekit.layers.activations import ACTIVATIONS
+from aekit.layers.conv import DOWNSAMPLING, UPSAMPLING
+from aekit.layers.latent import LATENTS
+from aekit.losses import RECONSTRUCTION_LOSSES, REGULARISERS, Objective, Term, sparsity_term
+from aekit.models import ModelSpec
+from aekit.noise import Corruption, make_noise
+from aekit.train import SCIPY_SOLVERS, SOLVERS, BatchSource, InMemorySource, TrainConfig
+
+if TYPE_CHECKING:
+    from aekit.estimators import AutoencoderEstimator
+
+__all__ = ["TrainingPlan", "build_objective", "build_training", "model_spec"]
+
+ARCHITECTURES = ("dense", "conv")
+_SHAPE_DEFAULTS = {
+    "hidden_sizes": (64,),
+    "latent_dim": 2,
+    "activation": "relu",
+    "latent_activation": "linear",
+    "output_activation": "auto",
+}
+
+
+@dataclass(frozen=True)
+class TrainingPlan:
+    n_features: int
+    input_shape: tuple[int, ...]
+    spec: ModelSpec
+    objective: Objective
+    config: TrainConfig
+    train: BatchSource
+    validation: BatchSource | None
+    noise: Corruption | None
+
+
+def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ConfigError(f"{name} must be an integer >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def _real(name: str, value: Any, low: float = 0.0, high: float = math.inf, high_open: bool = False) -> float:
+    ok = isinstance(value, Real) and not isinstance(value, bool) and low <= value and (value < high if high_open else value <= high)
+    if not ok:
+        bracket = ")" if high_open else "]"
+        raise ConfigError(f"{name} must be a number in [{low}, {high}{bracket}; got {value!r}.")
+    return float(value)
+
+
+def _sizes(name: str, value: Any) -> tuple[int, ...]:
+    if isinstance(value, Integral) and not isinstance(value, bool):
+        value = (value,)
+    try:
+        sizes = tuple(value)
+    except TypeError:
+        raise ConfigError(f"{name} must be a sequence of positive integers such as (64, 32); got {value!r}.") from None
+    for s in sizes:
+        _positive_int(f"each entry of {name}", s)
+    return tuple(int(s) for s in sizes)
+
+
+def _layer_form(est: AutoencoderEstimator) -> dict[str, Any]:
+    """Split ``layers``/``layer_activations`` into encoder, code and decoder parts."""
+    changed = [k for k, v in _SHAPE_DEFAULTS.items() if getattr(est, k) != v]
+    if changed:
+        raise ConfigError(
+            f"layers describes the whole network, so it cannot be combined with {', '.join(changed)}. "
+            f"Fix: give either layers (with layer_activations) or {', '.join(changed)}."
+        )
+    layers = _sizes("layers", est.layers)
+    acts = list(est.layer_activations or [])
+    if len(layers) < 3 or len(layers) % 2 == 0:
+        raise ConfigError(
+            f"layers must have an odd length >= 3 (input, ..., code, ..., output; the middle entry is "
+            f"the code); got {len(layers)} sizes: {list(layers)}."
+        )
+    if len(acts) != len(layers) - 1:
+        raise ConfigError(
+            f"layer_activations needs one activation per layer: {len(layers) - 1} for layers "
+            f"{list(layers)}; got {len(acts)}: {acts}."
+        )
+    if layers[0] != layers[-1]:
+        raise ConfigError(f"layers must start and end with the number of features; got {layers[0]} and {layers[-1]}.")
+    mid = len(layers) // 2
+    for a in acts:
+        check_choice("layer_activations", a, ACTIVATIONS)
+    return {
+        "hidden_sizes": layers[1:mid],
+        "activations": tuple(acts[: mid - 1]),
+        "latent_dim": layers[mid],
+        "latent_activation": acts[mid - 1],
+        "decoder_sizes": layers[mid + 1 : -1],
+        "decoder_activations": tuple(acts[mid:-1]),
+        "output_activation": acts[-1],
+        "n_features": layers[0],
+    }
+
+
+def _output_activation(est: AutoencoderEstimator, loss: str, requested: str) -> str:
+    if requested == "auto":
+        return "sigmoid" if loss == "bce" else "linear"
+    output = check_choice("output_activation", requested, ACTIVATIONS)
+    if loss == "bce" and output != "sigmoid":
+        raise ConfigError(
+            f'loss="bce" models probabilities, so output_activation must be "sigmoid" (or "auto"); '
+            f'got {requested!r}. Fix: drop output_activation, or use loss="mse".'
+        )
+    return output
+
+
+def model_spec(est: AutoencoderEstimator, sample_shape: tuple[int, ...]) -> ModelSpec:
+    """The ModelSpec for these parameters and data of ``sample_shape`` (features or C, H, W)."""
+    loss = check_choice("loss", est.loss, RECONSTRUCTION_LOSSES)
+    latent = check_choice("latent", est.latent, LATENTS)
+    architecture = check_choice("architecture", est.architecture, ARCHITECTURES)
+    dropout = _real("dropout", est.dropout, 0.0, 1.0, high_open=True)
+    n_features = int(np.prod(sample_shape))
+    if est.layers is not None:
+        if architecture == "conv":
+            raise ConfigError('layers describes a dense network; it cannot be used with architecture="conv".')
+        parts = _layer_form(est)
+        if parts.pop("n_features") != n_features:
+            raise DataError(
+                f"layers starts with {est.layers[0]} inputs but X has {n_features} features. "
+                f"Fix: make the first and last entries of layers {n_features}."
+            )
+        parts["output_activation"] = _output_activation(est, loss, parts["output_activation"])
+        return ModelSpec(input_shape=(n_features,), latent=latent, dropout=dropout, **parts)
+
+    latent_dim = _positive_int("latent_dim", est.latent_dim)
+    activation = check_choice("activation", est.activation, ACTIVATIONS)
+    latent_activation = check_choice("latent_activation", est.latent_activation, ACTIVATIONS)
+    output = _output_activation(est, loss, est.output_activation)
+    if architecture == "dense":
+        return ModelSpec(
+            input_shape=(n_features,), hidden_sizes=_sizes("hidden_sizes", est.hidden_sizes),
+            activations=activation, latent_dim=latent_dim, latent=latent,
+            latent_activation=latent_activation, output_activation=output, dropout=dropout,
+        )
+    return ModelSpec(
+        input_shape=_conv_shape(est, sample_shape), activations=activation, latent_dim=latent_dim,
+        latent=latent, latent_activation=latent_activation, output_activation=output, dropout=dropout,
+        architecture="conv", channels=_sizes("channels", est.channels),
+        downsampling=check_choice("downsampling", est.downsampling, DOWNSAMPLING),
+        upsampling=check_choice("upsampling", est.upsampling, UPSAMPLING),
+    )
+
+
+def _conv_shape(est: AutoencoderEstimator, sample_shape: tuple[int, ...]) -> tuple[int, int, int]:
+    n_features = int(np.prod(sample_shape))
+    if est.input_shape is not None:
+        shape = _sizes("input_shape", est.input_shape)
+        if len(shape) == 2:
+            shape = (1, *shape)
+        if len(shape) != 3:
+            raise ConfigError(f"input_shape must be (channels, height, width) or (height, width); got {est.input_shape!r}.")
+        if int(np.prod(shape)) != n_features:
+            side = math.isqrt(n_features)
+            hint = f", e.g. input_shape=(1, {side}, {side})" if side * side == n_features else ""
+            raise DataError(
+                f"input_shape={tuple(est.input_shape)} has {int(np.prod(shape))} values per sample but X has "
+                f"{n_features} features. Fix: pass the (channels, height, width) of your images{hint}."
+            )
+        return shape
+    if len(sample_shape) == 3:
+        return tuple(int(s) for s in sample_shape)
+    if len(sample_shape) == 2:
+        return (1, *(int(s) for s in sample_shape))
+    side = math.isqrt(n_features)
+    hint = f" e.g. input_shape=(1, {side}, {side})," if side * side == n_features else ""
+    raise ConfigError(
+        f'architecture="conv" needs images: X has flat rows of {n_features} features and input_shape is None. '
+        f"Fix: pass input_shape=(channels, height, width),{hint} or X shaped (n, C, H, W)."
+    )
+
+
+def build_objective(est: AutoencoderEstimator, spec: ModelSpec, solver: str) -> Objective:
+    """The Objective for these parameters: reconstruction loss plus the weighted regularisers."""
+    loss = check_choice("loss", est.loss, RECONSTRUCTION_LOSSES)
+    terms: dict[str, Term] = {}
+    if spec.latent == "gaussian":
+        terms["kl"] = Term(_real("beta", est.beta), REGULARISERS["kl"], _positive_int("kl_warmup", est.kl_warmup, 0))
+    if _real("l1_weight", est.l1_weight):
+        terms["l1"] = Term(float(est.l1_weight), REGULARISERS["l1"])
+    if _real("sparsity_weight", est.sparsity_weight):
+        if spec.latent != "deterministic" or spec.latent_activation != "sigmoid":
+            raise ConfigError(
+                "sparsity_weight > 0 needs code activations in (0, 1) (the KL sparsity penalty compares "
+                f'mean activations with sparsity_target); got latent={spec.latent!r}, latent_activation={spec.latent_activation!r}. '
+                'Fix: latent_activation="sigmoid", or use l1_weight for an L1 penalty.'
+            )
+        rho = _real("sparsity_target", est.sparsity_target, 0.0, 1.0, high_open=True)
+        if rho == 0.0:
+            raise ConfigError("sparsity_target must lie strictly between 0 and 1; got 0.")
+        terms["sparsity"] = Term(float(est.sparsity_weight), sparsity_term(rho))
+    if _real("contractive_weight", est.contractive_weight):
+        if spec.latent != "deterministic":
+            raise ConfigError(
+                f"contractive_weight > 0 needs a deterministic code; got latent={spec.latent!r}. "
+                'Fix: latent="deterministic" (a VAE already regularises its code through beta).'
+            )
+        terms["contractive"] = Term(float(est.contractive_weight), REGULARISERS["contractive"])
+    if _real("weight_decay", est.weight_decay) and solver != "adamw":
+        terms["weight_decay"] = Term(float(est.weight_decay), REGULARISERS["weight_decay"])
+    params = {"sigma": _real("correntropy_sigma", est.correntropy_sigma)} if loss == "correntropy" else {}
+    if loss == "correntropy" and params["sigma"] == 0:
+        raise ConfigError("correntropy_sigma must be > 0; got 0.")
+    return Objective(loss, terms, params)
+
+
+def _config(est: AutoencoderEstimator, n_train: int) -> TrainConfig:
+    solver = check_choice("solver", est.solver, SOLVERS)
+    if est.batch_size == "auto":
+        batch_size = min(200, n_train)
+    else:
+        batch_size = _positive_int("batch_size", est.batch_size)
+    return TrainConfig(
+        solver=solver,
+        learning_rate=_real("learning_rate", est.learning_rate, 0.0) if solver not in SCIPY_SOLVERS else float(est.learning_rate),
+        batch_size=batch_size,
+        max_iter=_positive_int("max_iter", est.max_iter),
+        max_fun=_positive_int("max_fun", est.max_fun),
+        momentum=_real("momentum", est.momentum, 0.0, 1.0),
+        nesterov=bool(est.nesterov),
+        decoupled_weight_decay=float(est.weight_decay) if solver == "adamw" else 0.0,
+        early_stopping=bool(est.early_stopping),
+        n_iter_no_change=_positive_int("n_iter_no_change", est.n_iter_no_change),
+        tol=_real("tol", est.tol),
+        shuffle=bool(est.shuffle),
+    )
+
+
+def _refuse_stochastic_scipy(solver: str, spec: ModelSpec) -> None:
+    reasons = []
+    if spec.latent == "gaussian":
+        reasons.append("a gaussian latent samples z at every evaluation")
+    if spec.latent == "binary":
+        reasons.append("a binary code makes the objective piecewise constant")
+    if spec.dropout > 0:
+        reasons.append("dropout draws a new mask at every evaluation")
+    if reasons:
+        raise ConfigError(
+            f"solver={solver!r} is a full-batch scipy optimiser: its line searches need a deterministic, "
+            f"smooth objective, but {' and '.join(reasons)}. Fix: use a mini-batch solver such as "
+            f'solver="adam" (noise is fine with scipy solvers: it is drawn once per run).'
+        )
+
+
+def _check_range(est: AutoencoderEstimator, name: str, data: np.ndarray, loss: str) -> None:
+    if loss == "bce" and len(data) and (data.min() < 0 or data.max() > 1):
+        raise DataError(
+            f'loss="bce" needs {name} in [0, 1] (it is the target of a Bernoulli likelihood); got values '
+            f"from {data.min():.4g} to {data.max():.4g}. Fix: scale {name} to [0, 1] (e.g. "
+            f'sklearn.preprocessing.MinMaxScaler) or use loss="mse".'
+        )
+
+
+def build_training(est: AutoencoderEstimator, X: Any, target: Any, device: torch.device, seed: int) -> TrainingPlan:
+    """Validate parameters and data; return the model spec, objective, settings and batches."""
+    from aekit.estimators import validate_input
+
+    noise = make_noise(est.noise, est.noise_level)
+    fraction = _real("validation_fraction", est.validation_fraction, 0.0, 1.0, high_open=True)
+    if isinstance(X, BatchSource):
+        return _streaming_plan(est, X, target, noise, fraction)
+
+    data = validate_input(X, est, reset=True)
+    sample_shape = tuple(est._sample_shape)
+    spec = model_spec(est, sample_shape)
+    loss = check_choice("loss", est.loss, RECONSTRUCTION_LOSSES)
+    _check_range(est, "X", data, loss)
+    goal = data
+    if target is not None:
+        goal = validate_input(target, est, reset=False, name="target")
+        if len(goal) != len(data):
+            raise DataError(f"target has {len(goal)} samples but X has {len(data)}. Fix: pass one target row per row of X.")
+        _check_range(est, "target", goal, loss)
+    n_val = int(math.ceil(fraction * len(data))) if fraction > 0 else 0
+    if n_val >= len(data):
+        raise DataError(
+            f"validation_fraction={fraction} leaves no training samples out of {len(data)}. "
+            "Fix: lower validation_fraction or pass more data."
+        )
+    config = _config(est, len(data) - n_val)
+    if config.is_scipy:
+        _refuse_stochastic_scipy(config.solver, spec)
+    objective = build_objective(est, spec, config.solver)
+
+    order = np.random.default_rng(seed).permutation(len(data)) if n_val else np.arange(len(data))
+    shape = spec.input_shape
+
+    def tensor(rows: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(np.ascontiguousarray(rows.reshape(len(rows), *shape))).to(device)
+
+    train_idx, val_idx = np.sort(order[n_val:]), np.sort(order[:n_val])
+    paired = target is not None
+    train = InMemorySource(tensor(data[train_idx]), tensor(goal[train_idx]) if paired else None)
+    validation = None
+    if n_val:
+        validation = InMemorySource(tensor(data[val_idx]), tensor(goal[val_idx]) if paired else None)
+    return TrainingPlan(data.shape[1], tuple(shape), spec, objective, config, train, validation, noise)
+
+
+def _streaming_plan(est, source: BatchSource, target: Any, noise, fraction: float) -> TrainingPlan:
+    if target is not None or fraction > 0:
+        raise ConfigError(
+            "A streamed BatchSource trains on itself: target and validation_fraction are not supported with it. "
+            "Fix: pass arrays, or stream the target inside the source."
+        )
+    sample_shape = tuple(getattr(source, "sample_shape", None) or (source.n_features,))
+    est._sample_shape = sample_shape
+    est.n_features_in_ = int(np.prod(sample_shape))
+    spec = model_spec(est, sample_shape)
+    config = _config(est, source.n_samples)
+    if config.is_scipy:
+        raise ConfigError(
+            f"solver={config.solver!r} needs the whole data set in memory (full batch); a streamed source "
+            'is for mini-batch solvers. Fix: solver="adam", or load the data as an array.'
+        )
+    objective = build_objective(est, spec, config.solver)
+    return TrainingPlan(est.n_features_in_, tuple(spec.input_shape), spec, objective, config, source, None, noise)

@@ -1,0 +1,381 @@
+"""The scikit-learn facade: ``AutoencoderEstimator``.
+
+``__init__`` only stores keyword arguments; ``fit`` validates them, builds the model, the
+objective and the training settings, and trains. Fitted state ends in ``_``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import _check_feature_names, check_array, check_is_fitted, check_random_state
+
+from aekit.errors import ConfigError, DataError, TrainingDivergedError
+from aekit.estimator_build import build_training
+from aekit.models import build_autoencoder
+from aekit.train import fit_full_batch, fit_minibatch
+
+__all__ = ["AutoencoderEstimator", "resolve_device"]
+
+_TRANSFORM_BATCH = 4096
+
+
+def resolve_device(device: str) -> torch.device:
+    """"auto" -> the first CUDA GPU when there is one, else the CPU; other strings as torch reads them."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ConfigError(f'device={device!r} is not a device torch knows. Expected "cpu", "cuda", "cuda:0" or "auto".') from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f'device={device!r} asks for a GPU but torch sees none. Fix: use device="auto" or "cpu".')
+    return resolved
+
+
+class AutoencoderEstimator(TransformerMixin, BaseEstimator):
+    """An autoencoder with scikit-learn's interface; every classic variant by parameters.
+
+    Parameters
+    ----------
+    hidden_sizes : tuple of int, default=(64,)
+        Encoder layer sizes between the input and the code; the decoder mirrors them.
+    latent_dim : int, default=2
+        Size of the code.
+    activation : str, default="relu"
+        Hidden activation: relu, leaky_relu, elu, gelu, tanh, sigmoid, softplus or linear.
+    latent_activation : str, default="linear"
+        Activation of the code layer (deterministic latent). "sigmoid" for sparsity.
+    output_activation : str, default="auto"
+        Activation of the reconstruction; "auto" is sigmoid for ``loss="bce"``, else linear.
+    latent : {"deterministic", "gaussian", "binary"}, default="deterministic"
+        The latent head: plain code, VAE (gaussian with a KL term), or binary code (hashing).
+    layers, layer_activations : sequence, default=None
+        The whole network as one size list with one activation per layer, e.g.
+        ``[35, 20, 10, 2, 10, 20, 35]`` and six activations; the middle entry is the code.
+        Prefer :meth:`from_layers`. Cannot be combined with the five parameters above.
+    architecture : {"dense", "conv"}, default="dense"
+        "conv": a convolutional encoder/decoder for images of ``input_shape``.
+    input_shape : tuple of int, default=None
+        (channels, height, width) for ``architecture="conv"``; inferred from 3-D/4-D X.
+    channels : tuple of int, default=(16, 32)
+        Conv channels of the encoder (the decoder mirrors them).
+    downsampling : {"stride", "pool"}, default="stride"
+    upsampling : {"transpose", "upsample"}, default="transpose"
+    dropout : float, default=0.0
+        Dropout probability after hidden layers.
+    loss : {"mse", "bce", "correntropy"}, default="mse"
+        Per-sample reconstruction loss, summed over features. bce needs data in [0, 1].
+    correntropy_sigma : float, default=1.0
+        Kernel width of the correntropy loss.
+    beta : float, default=1.0
+        Weight of the KL term of a gaussian latent (beta-VAE for beta > 1).
+    kl_warmup : int, default=0
+        Epochs over which the KL weight ramps linearly from 0 to ``beta``.
+    l1_weight, sparsity_weight, contractive_weight, weight_decay : float, default=0.0
+        Weights of the L1 activity penalty on the code, the KL sparsity penalty (target
+        ``sparsity_target``, needs ``latent_activation="sigmoid"``), the contractive penalty
+        (squared Frobenius norm of the encoder Jacobian), and L2 on weights (with
+        ``solver="adamw"`` the optimiser's decoupled weight decay instead).
+    sparsity_target : float, default=0.05
+    noise : {None, "saltpepper", "bitflip", "gaussian", "masking"}, default=None
+        Corruption of the encoder's input (denoising autoencoder). Mini-batch solvers draw it
+        per step; scipy solvers draw it once per run.
+    noise_level : float, default=0.1
+        Probability of corrupting a value, or sigma for gaussian noise.
+    solver : str, default="adam"
+        Mini-batch: adam, adamw, sgd, rmsprop. Full-batch (scipy.optimize): powell,
+        nelder-mead, cg, bfgs, l-bfgs-b.
+    learning_rate : float, default=1e-3
+    batch_size : int or "auto", default="auto"
+        "auto" is min(200, n_samples), as in scikit-learn's MLP.
+    max_iter : int, default=200
+        Epochs (mini-batch solvers) or iterations (scipy solvers).
+    max_fun : int, default=15000
+        Most objective evaluations for scipy solvers that count them.
+    momentum : float, default=0.9
+        Momentum of ``solver="sgd"`` (other solvers ignore it, as in scikit-learn's MLP).
+    nesterov : bool, default=False
+        Nesterov momentum for ``solver="sgd"``.
+    validation_fraction : float, default=0.0
+        Held-out part of X for ``val_loss`` and early stopping.
+    early_stopping : bool, default=False
+        Stop when the validation (else training) loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, and keep the best epoch's weights.
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    shuffle : bool, default=True
+    device : str, default="cpu"
+        "auto" uses a GPU when there is one.
+    random_state : int, RandomState or None, default=None
+        Seeds weights, batches, noise and sampling: two fits with the same int are identical.
+
+    Attributes
+    ----------
+    model_ : Autoencoder
+    history_ : History
+    n_features_in_ : int
+    input_shape_ : tuple of int
+    fit_seconds_ : float
+
+    Examples
+    --------
+    >>> from aekit import AutoencoderEstimator
+    >>> from aekit.datasets import load_font
+    >>> X = load_font().data
+    >>> ae = AutoencoderEstimator(hidden_sizes=(20,), latent_dim=2, activation="tanh",
+    ...                           loss="bce", solver="l-bfgs-b", max_iter=50, random_state=0)
+    >>> ae.fit(X).transform(X).shape
+    (32, 2)
+    """
+
+    def __init__(
+        self,
+        *,
+        hidden_sizes: Sequence[int] = (64,),
+        latent_dim: int = 2,
+        activation: str = "relu",
+        latent_activation: str = "linear",
+        output_activation: str = "auto",
+        latent: str = "deterministic",
+        layers: Sequence[int] | None = None,
+        layer_activations: Sequence[str] | None = None,
+        architecture: str = "dense",
+        input_shape: Sequence[int] | None = None,
+        channels: Sequence[int] = (16, 32),
+        downsampling: str = "stride",
+        upsampling: str = "transpose",
+        dropout: float = 0.0,
+        loss: str = "mse",
+        correntropy_sigma: float = 1.0,
+        beta: float = 1.0,
+        kl_warmup: int = 0,
+        l1_weight: float = 0.0,
+        sparsity_weight: float = 0.0,
+        sparsity_target: float = 0.05,
+        contractive_weight: float = 0.0,
+        weight_decay: float = 0.0,
+        noise: str | None = None,
+        noise_level: float = 0.1,
+        solver: str = "adam",
+        learning_rate: float = 1e-3,
+        batch_size: int | str = "auto",
+        max_iter: int = 200,
+        max_fun: int = 15000,
+        momentum: float = 0.9,
+        nesterov: bool = False,
+        validation_fraction: float = 0.0,
+        early_stopping: bool = False,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        shuffle: bool = True,
+        device: str = "cpu",
+        random_state: int | np.random.RandomState | None = None,
+    ):
+        self.hidden_sizes = hidden_sizes
+        self.latent_dim = latent_dim
+        self.activation = activation
+        self.latent_activation = latent_activation
+        self.output_activation = output_activation
+        self.latent = latent
+        self.layers = layers
+        self.layer_activations = layer_activations
+        self.architecture = architecture
+        self.input_shape = input_shape
+        self.channels = channels
+        self.downsampling = downsampling
+        self.upsampling = upsampling
+        self.dropout = dropout
+        self.loss = loss
+        self.correntropy_sigma = correntropy_sigma
+        self.beta = beta
+        self.kl_warmup = kl_warmup
+        self.l1_weight = l1_weight
+        self.sparsity_weight = sparsity_weight
+        self.sparsity_target = sparsity_target
+        self.contractive_weight = contractive_weight
+        self.weight_decay = weight_decay
+        self.noise = noise
+        self.noise_level = noise_level
+        self.solver = solver
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.max_fun = max_fun
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.validation_fraction = validation_fraction
+        self.early_stopping = early_stopping
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.shuffle = shuffle
+        self.device = device
+        self.random_state = random_state
+
+    @classmethod
+    def from_layers(cls, layers: Sequence[int], activations: Sequence[str], **params: Any) -> AutoencoderEstimator:
+        """Build from the whole network's layer sizes and one activation per layer.
+
+        The middle size is the code; the last activation is the output's.
+
+        Examples
+        --------
+        >>> ae = AutoencoderEstimator.from_layers(
+        ...     [35, 20, 10, 2, 10, 20, 35], ["relu", "relu", "linear", "relu", "relu", "sigmoid"],
+        ...     loss="bce")
+        >>> ae.layers
+        (35, 20, 10, 2, 10, 20, 35)
+        """
+        return cls(layers=tuple(layers), layer_activations=tuple(activations), **params)
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any = None, *, target: Any = None, callbacks: Sequence[Any] | None = None) -> AutoencoderEstimator:
+        """Train on X (reconstruct X), or learn X -> ``target`` (paired image-to-image training).
+
+        X may also be a :class:`aekit.train.BatchSource` (e.g. a memory-mapped file streamed
+        in chunks). ``callbacks`` receive ``on_epoch_end(index, logs)`` and friends (see
+        :mod:`aekit.train.callbacks`). ``y`` is ignored (scikit-learn convention).
+        """
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        device = resolve_device(self.device)
+        plan = build_training(self, X, target, device, seed)
+        self.n_features_in_ = plan.n_features
+        self.input_shape_ = plan.input_shape
+        self.device_ = str(device)
+        started = time.perf_counter()
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(seed)
+            model = build_autoencoder(plan.spec).to(device)
+            self.model_ = model
+            self.spec_ = plan.spec
+            self.objective_ = plan.objective
+            try:
+                if plan.config.is_scipy:
+                    history = fit_full_batch(model, plan.objective, plan.train, plan.config, noise=plan.noise, callbacks=callbacks)
+                else:
+                    generator = torch.Generator().manual_seed(seed)
+                    history = fit_minibatch(
+                        model, plan.objective, plan.train, plan.config, validation=plan.validation,
+                        noise=plan.noise, callbacks=callbacks, generator=generator,
+                    )
+            except TrainingDivergedError as error:
+                self._finish(error.history, started)
+                raise
+        self._finish(history, started)
+        return self
+
+    def _finish(self, history, started: float) -> None:
+        self.model_.eval()
+        self.history_ = history
+        self.n_iter_ = len(history)
+        self.fit_seconds_ = time.perf_counter() - started
+
+    # ------------------------------------------------------------ inference
+    def _check_X(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        return validate_input(X, self, reset=False)
+
+    def _batched(self, X: np.ndarray, fn) -> np.ndarray:
+        device = next(self.model_.parameters()).device
+        self.model_.eval()
+        outs = []
+        with torch.no_grad():
+            for start in range(0, len(X), _TRANSFORM_BATCH):
+                xb = torch.from_numpy(X[start : start + _TRANSFORM_BATCH]).to(device)
+                outs.append(fn(xb).reshape(len(xb), -1).cpu().numpy())
+        return np.concatenate(outs) if outs else np.zeros((0, 0), np.float32)
+
+    def _to_model_shape(self, X: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(X.reshape(len(X), *self.input_shape_), dtype=np.float32)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The code of each sample, (n_samples, latent_dim): the mean for a VAE, bits for binary."""
+        X = self._to_model_shape(self._check_X(X))
+        return self._batched(X, lambda xb: self.model_.encode(xb).z)
+
+    def inverse_transform(self, X: Any) -> np.ndarray:
+        """Decode codes (n_samples, latent_dim) into reconstructions (n_samples, n_features)."""
+        check_is_fitted(self, "model_")
+        Z = check_array(X, dtype=np.float32)
+        if Z.shape[1] != self.spec_.latent_dim:
+            raise DataError(
+                f"inverse_transform takes codes with {self.spec_.latent_dim} columns (latent_dim); "
+                f"got {Z.shape[1]}. Fix: pass the output of transform()."
+            )
+        return self._batched(np.ascontiguousarray(Z), self.model_.decode)
+
+    def reconstruct(self, X: Any) -> np.ndarray:
+        """Encode then decode: (n_samples, n_features) reconstructions."""
+        X = self._to_model_shape(self._check_X(X))
+        return self._batched(X, lambda xb: self.model_(xb).x_hat)
+
+    def reconstruction_error(self, X: Any, target: Any = None) -> np.ndarray:
+        """Per-sample reconstruction loss (summed over features), against ``target`` if given."""
+        X = self._to_model_shape(self._check_X(X))
+        T = X if target is None else self._to_model_shape(validate_input(target, self, reset=False, name="target"))
+        device = next(self.model_.parameters()).device
+        errors = []
+        self.model_.eval()
+        with torch.no_grad():
+            for start in range(0, len(X), _TRANSFORM_BATCH):
+                xb = torch.from_numpy(X[start : start + _TRANSFORM_BATCH]).to(device)
+                tb = torch.from_numpy(T[start : start + _TRANSFORM_BATCH]).to(device)
+                errors.append(self.objective_.per_sample_error(self.model_(xb), tb).cpu().numpy())
+        return np.concatenate(errors)
+
+    def score_samples(self, X: Any) -> np.ndarray:
+        """Negative reconstruction error: higher means more typical of the training data."""
+        return -self.reconstruction_error(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.non_deterministic = False
+        return tags
+
+
+def validate_input(X: Any, estimator: AutoencoderEstimator, reset: bool, name: str = "X") -> np.ndarray:
+    """Check X and return it as a float32 array of shape (n_samples, n_features).
+
+    3-D (n, H, W) and 4-D (n, C, H, W) arrays are flattened; the shape is kept on
+    ``estimator`` for convolutional models.
+    """
+    original = X
+    X = check_array(X, dtype=np.float32, ensure_all_finite=False, allow_nd=True, ensure_min_samples=0, input_name=name)
+    if X.ndim == 1:
+        raise DataError(
+            f"{name} must be 2-D (n_samples, n_features); got a 1-D array of shape {X.shape}. "
+            f"Fix: X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample."
+        )
+    if len(X) == 0:
+        raise DataError(
+            f"{name} is empty: got 0 samples (shape {X.shape}); at least 1 is needed. "
+            f"Fix: check the step that loaded or filtered the data."
+        )
+    bad = ~np.isfinite(X)
+    if bad.any():
+        where = np.argwhere(bad)[0]
+        raise DataError(
+            f"{name} contains NaN or infinity in {int(bad.sum())} values (first at index {tuple(int(i) for i in where)}); "
+            f"aekit needs finite numbers. Fix: impute them (e.g. sklearn.impute.SimpleImputer) or drop those rows."
+        )
+    sample_shape = X.shape[1:]
+    X = X.reshape(len(X), -1)
+    if reset:
+        estimator._sample_shape = sample_shape
+    elif X.shape[1] != estimator.n_features_in_:
+        raise DataError(
+            f"{name} has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
+            f"{estimator.n_features_in_} features as input. Fix: pass data shaped like the training data "
+            f"({estimator.n_features_in_} values per sample)."
+        )
+    if name == "X":
+        _check_feature_names(estimator, original, reset=reset)
+    if reset:
+        estimator.n_features_in_ = X.shape[1]
+    return np.ascontiguousarray(X)

@@ -1,0 +1,229 @@
+"""Reconstruction losses, regularisers, and the Objective that weighs them.
+
+Conventions: a reconstruction loss is computed per sample as a *sum over features* (so a VAE's
+terms form the ELBO and "summed squared error per image" is the loss itself), then averaged
+over the batch. Every regulariser carries an explicit weight; the Objective returns the total
+and a dict of the weighted terms that sums to it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from aekit.models import AEOutput, Autoencoder
+
+__all__ = [
+    "RECONSTRUCTION_LOSSES",
+    "REGULARISERS",
+    "Objective",
+    "ObjectiveValue",
+    "Term",
+    "contractive_penalty",
+    "gaussian_kl",
+    "kl_sparsity",
+    "reconstruction_error",
+]
+
+
+def _per_sample(t: torch.Tensor) -> torch.Tensor:
+    return t.flatten(1).sum(1)  # (B, ...) -> (B,)
+
+
+def mse_loss(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+    """Per-sample summed squared error."""
+    return _per_sample((out.x_hat - target) ** 2)
+
+
+def bce_loss(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+    """Per-sample summed binary cross-entropy, from logits (log-sum-exp stable)."""
+    return _per_sample(F.binary_cross_entropy_with_logits(out.logits, target, reduction="none"))
+
+
+def correntropy_loss(out: AEOutput, target: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    """Per-sample correntropy-induced loss, robust to outliers.
+
+    Qi et al. 2014 (robust AE): sum_i 1 - exp(-(x_i - x_hat_i)^2 / (2 sigma^2)); close to
+    squared error / (2 sigma^2) for small residuals, bounded by 1 per feature for large ones.
+    """
+    return _per_sample(1.0 - torch.exp(-((out.x_hat - target) ** 2) / (2.0 * sigma**2)))
+
+
+RECONSTRUCTION_LOSSES: dict[str, Callable[..., torch.Tensor]] = {
+    "mse": mse_loss,
+    "bce": bce_loss,
+    "correntropy": correntropy_loss,
+}
+
+
+def reconstruction_error(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
+    """Per-sample reconstruction loss by name: (B,)."""
+    return RECONSTRUCTION_LOSSES[loss](out, target, **params)
+
+
+# ---------------------------------------------------------------------------- regularisers
+# Each takes (model, x, out) and returns a scalar already averaged over the batch.
+
+
+def l1_activity(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
+    """Mean over samples of sum_j |z_j| (sparse code by an L1 activity penalty)."""
+    return _per_sample(out.z.abs()).mean()
+
+
+def kl_sparsity(z: torch.Tensor, rho: float) -> torch.Tensor:
+    """sum_j KL(rho || rho_hat_j), rho_hat_j the batch-mean activation of code unit j.
+
+    Ng, "Sparse autoencoder" lecture notes (2011), eq. for the sparsity penalty; needs z in (0, 1).
+    """
+    rho_hat = z.mean(0).clamp(1e-6, 1 - 1e-6)
+    return (rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))).sum()
+
+
+def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """Per-sample KL(N(mu, exp(logvar)) || N(0, I)) = -1/2 sum(1 + logvar - mu^2 - exp(logvar)).
+
+    Kingma & Welling 2014, appendix B.
+    """
+    return -0.5 * _per_sample(1.0 + logvar - mu**2 - logvar.exp())
+
+
+def vae_kl(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
+    return gaussian_kl(out.stats["mu"], out.stats["logvar"]).mean()
+
+
+def contractive_penalty(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
+    """Mean over samples of ||J_f(x)||_F^2, J the Jacobian of the code w.r.t. the input.
+
+    Rifai et al. 2011, eq. 2. Exact. For a dense code path z = f_L(a_L), a_k = W_k h_{k-1} + b_k,
+    J = D_L W_L ... D_1 W_1 with D_k = diag(f_k'(a_k)), computed from the code end, so the cost
+    is about latent_dim times a forward pass, and for one layer ||J||^2 = sum_j f'(a_j)^2 ||W_j||^2
+    (Rifai et al. 2011, eq. 4), a negligible cost. Other encoders (conv) fall back to one
+    autograd pass per code unit.
+    """
+    path = model.dense_code_path
+    if path is None:
+        return _autograd_jacobian_norm(model, x)
+    linears = [lin for stack in path for lin in stack.linears]
+    activations = [act for stack in path for act in stack.activations]
+    pre = out.preactivations
+    if pre is None:  # dropout on the code path: use the deterministic (eval) Jacobian
+        h, pre = x, []
+        for stack in path:
+            h, a = stack.forward_with_preactivations(h)
+            pre += a
+    derivs = [act.derivative(a) for act, a in zip(activations, pre)]  # each (B, h_k)
+    w1 = linears[0].weight  # (h_1, d)
+    if len(linears) == 1:
+        return (derivs[0] ** 2 @ (w1**2).sum(1)).mean()
+    # P = D_L W_L D_{L-1} ... W_2, (B, dz, h_1), built from the code end.
+    p = derivs[-1].unsqueeze(2) * linears[-1].weight  # (B, dz, h_{L-1})
+    for lin, d in zip(reversed(linears[1:-1]), reversed(derivs[1:-1])):
+        p = (p * d.unsqueeze(1)) @ lin.weight
+    q = p * derivs[0].unsqueeze(1)  # (B, dz, h_1)
+    if w1.shape[0] < w1.shape[1]:
+        # ||Q W_1||_F^2 = sum (Q G) * Q with G = W_1 W_1^T: cheaper when h_1 < d.
+        return ((q @ (w1 @ w1.T)) * q).sum((1, 2)).mean()
+    return ((q @ w1) ** 2).sum((1, 2)).mean()
+
+
+def _autograd_jacobian_norm(model: Autoencoder, x: torch.Tensor) -> torch.Tensor:
+    x = x.detach().requires_grad_(True)
+    z = model.encode(x).z  # (B, dz); samples are independent, so d(sum_b z_bk)/dx_b = J_b[k]
+    total = x.new_zeros(())
+    for k in range(z.shape[1]):
+        (row,) = torch.autograd.grad(z[:, k].sum(), x, create_graph=True)
+        total = total + (row**2).sum()
+    return total / len(x)
+
+
+def weight_decay_penalty(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
+    """1/2 sum ||W||^2 over weight matrices and kernels (biases excluded)."""
+    weights = [m.weight for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d))]
+    return 0.5 * sum((w**2).sum() for w in weights)
+
+
+REGULARISERS: dict[str, Callable[[Autoencoder, torch.Tensor, AEOutput], torch.Tensor]] = {
+    "l1": l1_activity,
+    "contractive": contractive_penalty,
+    "kl": vae_kl,
+    "weight_decay": weight_decay_penalty,
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A weighted regulariser; ``warmup_epochs`` ramps the weight linearly from 0 (KL warm-up)."""
+
+    weight: float
+    fn: Callable[[Autoencoder, torch.Tensor, AEOutput], torch.Tensor]
+    warmup_epochs: int = 0
+
+    def weight_at(self, epoch: int | None) -> float:
+        if self.warmup_epochs <= 0 or epoch is None:
+            return self.weight
+        return self.weight * min(1.0, (epoch + 1) / self.warmup_epochs)
+
+
+@dataclass(frozen=True)
+class ObjectiveValue:
+    """``total`` is the scalar to minimise; ``terms`` the weighted parts, which sum to it."""
+
+    total: torch.Tensor
+    terms: dict[str, torch.Tensor]
+
+
+@dataclass(frozen=True)
+class Objective:
+    """Reconstruction loss plus weighted regularisers.
+
+    Examples
+    --------
+    >>> from aekit.models import ModelSpec, build_autoencoder
+    >>> model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(4,), latent_dim=2))
+    >>> objective = Objective("mse", {"contractive": Term(0.1, contractive_penalty)})
+    >>> x = torch.rand(8, 6)
+    >>> value = objective(model, x, x, model(x))
+    >>> sorted(value.terms)
+    ['contractive', 'reconstruction']
+    >>> bool(torch.isclose(value.total, sum(value.terms.values())))
+    True
+    """
+
+    reconstruction: str = "mse"
+    terms: dict[str, Term] = field(default_factory=dict)
+    loss_params: dict[str, float] = field(default_factory=dict)
+
+    def per_sample_error(self, out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+        return reconstruction_error(out, target, self.reconstruction, **self.loss_params)
+
+    def __call__(
+        self,
+        model: Autoencoder,
+        x: torch.Tensor,
+        target: torch.Tensor,
+        out: AEOutput,
+        epoch: int | None = None,
+    ) -> ObjectiveValue:
+        parts = {"reconstruction": self.per_sample_error(out, target).mean()}
+        for name, term in self.terms.items():
+            weight = term.weight_at(epoch)
+            if weight != 0.0:
+                parts[name] = weight * term.fn(model, x, out)
+        total = sum(parts.values())
+        return ObjectiveValue(total, parts)
+
+
+def sparsity_term(rho: float) -> Callable[[Autoencoder, torch.Tensor, AEOutput], torch.Tensor]:
+    """The KL-sparsity regulariser at target rate ``rho``, as a (model, x, out) function."""
+    if not 0.0 < rho < 1.0 or math.isnan(rho):
+        raise ValueError(f"sparsity_target must lie strictly between 0 and 1, got {rho}")
+
+    def kl_sparsity_term(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
+        return kl_sparsity(out.z, rho)
+
+    return kl_sparsity_term

@@ -1,0 +1,158 @@
+"""One autoencoder composed from an encoder, a latent head and a decoder.
+
+There is no class per variant: a VAE is this model with a gaussian head plus a KL term in the
+objective, a contractive AE is a deterministic head plus a Jacobian term, and so on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from aekit.layers.activations import get_activation
+from aekit.layers.conv import ConvDecoder, ConvEncoder
+from aekit.layers.dense import DenseStack, mlp
+from aekit.layers.latent import LATENTS, DeterministicLatent, LatentOutput
+
+__all__ = ["AEOutput", "Autoencoder", "ModelSpec", "build_autoencoder"]
+
+
+@dataclass(frozen=True)
+class AEOutput:
+    """What a forward pass returns.
+
+    ``logits`` are the decoder's pre-activation outputs (bce works on them for numerical
+    stability), ``x_hat = output_activation(logits)``; ``z`` the code; ``stats`` the latent
+    head's extras (``mu``/``logvar`` for a VAE); ``preactivations`` the dense code path's
+    ``a_k`` (for the exact contractive penalty), when the model records them.
+    """
+
+    logits: torch.Tensor
+    x_hat: torch.Tensor
+    z: torch.Tensor
+    stats: dict[str, torch.Tensor] = field(default_factory=dict)
+    preactivations: tuple[torch.Tensor, ...] | None = None
+
+
+class Autoencoder(nn.Module):
+    """``x -> encoder -> latent head -> decoder -> output activation``.
+
+    Examples
+    --------
+    >>> spec = ModelSpec(input_shape=(35,), hidden_sizes=(20,), latent_dim=2)
+    >>> model = build_autoencoder(spec)
+    >>> out = model(torch.zeros(4, 35))
+    >>> out.z.shape, out.x_hat.shape
+    (torch.Size([4, 2]), torch.Size([4, 35]))
+    """
+
+    def __init__(self, encoder: nn.Module, latent: nn.Module, decoder: nn.Module, output_activation: str = "linear"):
+        super().__init__()
+        self.encoder = encoder
+        self.latent = latent
+        self.decoder = decoder
+        self.output_activation = get_activation(output_activation, "output_activation")
+        self.output = self.output_activation.module()
+
+    @property
+    def dense_code_path(self) -> list[DenseStack] | None:
+        """The dense stacks from input to code, when the code is a deterministic dense map of x."""
+        if not isinstance(self.latent, DeterministicLatent):
+            return None
+        if isinstance(self.encoder, nn.Identity):
+            return [self.latent.layer]
+        if isinstance(self.encoder, DenseStack):
+            return [self.encoder, self.latent.layer]
+        return None
+
+    def encode(self, x: torch.Tensor) -> LatentOutput:
+        return self.latent(self.encoder(x))
+
+    def decode_logits(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.output(self.decoder(z))
+
+    def forward(self, x: torch.Tensor) -> AEOutput:
+        path = self.dense_code_path
+        preactivations = None
+        if path is not None and path[0].dropout is None:
+            # Same values as encode(x); also keeps each a_k for the contractive penalty.
+            h, pre = x, []
+            for stack in path:
+                h, a = stack.forward_with_preactivations(h)
+                pre += a
+            latent = LatentOutput(h)
+            preactivations = tuple(pre)
+        else:
+            latent = self.encode(x)
+        logits = self.decoder(latent.z)
+        return AEOutput(logits, self.output(logits), latent.z, latent.stats, preactivations)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Everything needed to build an :class:`Autoencoder` (and to rebuild it when loading).
+
+    ``hidden_sizes`` and ``activations`` describe the encoder between input and code;
+    the decoder mirrors them unless ``decoder_sizes``/``decoder_activations`` are given.
+    For ``architecture="conv"``, ``input_shape`` is (C, H, W) and ``channels`` lists the
+    encoder's conv channels (the decoder mirrors them).
+    """
+
+    input_shape: tuple[int, ...]
+    hidden_sizes: tuple[int, ...] = (64,)
+    activations: tuple[str, ...] | str = "relu"
+    latent_dim: int = 2
+    latent: str = "deterministic"
+    latent_activation: str = "linear"
+    decoder_sizes: tuple[int, ...] | None = None
+    decoder_activations: tuple[str, ...] | str | None = None
+    output_activation: str = "linear"
+    dropout: float = 0.0
+    architecture: str = "dense"
+    channels: tuple[int, ...] = (16, 32)
+    downsampling: str = "stride"
+    upsampling: str = "transpose"
+
+
+def _per_layer(activations: Sequence[str] | str, n: int) -> list[str]:
+    return [activations] * n if isinstance(activations, str) else list(activations)
+
+
+def _latent_head(spec: ModelSpec, in_features: int) -> nn.Module:
+    if spec.latent == "deterministic":
+        return DeterministicLatent(in_features, spec.latent_dim, spec.latent_activation)
+    return LATENTS[spec.latent](in_features, spec.latent_dim)
+
+
+def build_autoencoder(spec: ModelSpec) -> Autoencoder:
+    """Build the model a :class:`ModelSpec` describes (parameters drawn from torch's global RNG)."""
+    if spec.architecture == "conv":
+        act = spec.activations if isinstance(spec.activations, str) else spec.activations[0]
+        encoder = ConvEncoder(spec.input_shape, spec.channels, act, spec.downsampling, spec.dropout)
+        decoder = ConvDecoder(
+            spec.latent_dim, spec.input_shape, encoder.feature_shape,
+            tuple(reversed(spec.channels)), act, spec.upsampling,
+        )
+        return Autoencoder(encoder, _latent_head(spec, encoder.out_features), decoder, spec.output_activation)
+
+    n_in = spec.input_shape[0]
+    hidden = list(spec.hidden_sizes)
+    enc_acts = _per_layer(spec.activations, len(hidden))
+    encoder = mlp([n_in, *hidden], enc_acts, spec.dropout) if hidden else nn.Identity()
+    if spec.decoder_sizes is None:
+        dec_hidden, dec_acts = list(reversed(hidden)), list(reversed(enc_acts))
+    else:
+        dec_hidden = list(spec.decoder_sizes)
+        dec_acts = _per_layer(enc_acts[0] if enc_acts else "relu", len(dec_hidden))
+    if spec.decoder_activations is not None:
+        dec_acts = _per_layer(spec.decoder_activations, len(dec_hidden))
+    # The decoder's last layer outputs logits; the output activation is the model's.
+    decoder = mlp([spec.latent_dim, *dec_hidden, n_in], [*dec_acts, "linear"], spec.dropout, dropout_last=False)
+    in_features = hidden[-1] if hidden else n_in
+    return Autoencoder(encoder, _latent_head(spec, in_features), decoder, spec.output_activation)

@@ -1,0 +1,120 @@
+"""The mini-batch training loop: modules compute, the objective judges, the loop drives.
+
+The loop never asks what kind of autoencoder it drives. Per step it corrupts the inputs (when
+asked), runs forward, objective, backward and the optimiser step, and adds the detached loss
+terms to a device tensor: no host synchronisation until the epoch ends.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from aekit.errors import TrainingDivergedError
+from aekit.losses import Objective
+from aekit.models import Autoencoder
+from aekit.noise import Corruption
+from aekit.train.batches import BatchSource
+from aekit.train.callbacks import CallbackList
+from aekit.train.config import TrainConfig
+from aekit.train.history import History
+from aekit.train.optimizers import make_optimizer
+
+__all__ = ["fit_minibatch", "evaluate"]
+
+
+def _snapshot(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def evaluate(model: Autoencoder, objective: Objective, source: BatchSource, batch_size: int, epoch: int | None = None) -> float:
+    """The objective's mean total over ``source`` in eval mode (no dropout, no corruption)."""
+    was_training = model.training
+    model.eval()
+    total, n = None, 0
+    with torch.no_grad():
+        for xb, yb in source.batches(batch_size, None):
+            value = objective(model, xb, yb, model(xb), epoch).total * len(xb)
+            total = value if total is None else total + value
+            n += len(xb)
+    model.train(was_training)
+    return float(total) / n
+
+
+def fit_minibatch(
+    model: Autoencoder,
+    objective: Objective,
+    train: BatchSource,
+    config: TrainConfig,
+    *,
+    validation: BatchSource | None = None,
+    noise: Corruption | None = None,
+    callbacks: Sequence[Any] | None = None,
+    generator: torch.Generator | None = None,
+) -> History:
+    """Train ``model`` in place with a torch optimiser; return the per-epoch history.
+
+    Raises TrainingDivergedError when an epoch's loss is not finite; the model then holds the
+    weights of the last finite epoch and the error carries the history as ``.history``.
+    """
+    optimizer = make_optimizer(model.parameters(), config)
+    history = History(unit="epoch", solver=config.solver)
+    hooks = CallbackList(callbacks)
+    hooks.train_begin({"solver": config.solver, "unit": "epoch", "max_iter": config.max_iter})
+    last_good = _snapshot(model)
+    best_state, best, stale = last_good, math.inf, 0
+    history.stop_reason = "max_iter"
+    start = time.perf_counter()
+    for epoch in range(config.max_iter):
+        model.train()
+        sums, names, n_seen = None, None, 0
+        for xb, yb in train.batches(config.batch_size, generator if config.shuffle else None):
+            x_in = noise(xb) if noise is not None else xb
+            value = objective(model, x_in, yb, model(x_in), epoch)
+            optimizer.zero_grad(set_to_none=True)
+            value.total.backward()
+            optimizer.step()
+            parts = torch.stack([value.total.detach(), *(t.detach() for t in value.terms.values())]) * len(xb)
+            sums = parts if sums is None else sums + parts
+            names = names or list(value.terms)
+            n_seen += len(xb)
+        means = (sums / n_seen).tolist()  # the epoch's one host sync
+        loss = means[0]
+        if not math.isfinite(loss):
+            model.load_state_dict(last_good)
+            history.stop_reason = "diverged"
+            error = TrainingDivergedError(
+                f"The training loss became {loss} in epoch {epoch + 1}; the model keeps the weights "
+                f"of epoch {epoch} (the last with a finite loss). Fix: lower learning_rate "
+                f"(now {config.learning_rate}), scale the inputs, or add weight_decay."
+            )
+            error.history = history
+            raise error
+        val_loss = evaluate(model, objective, validation, max(config.batch_size, 1024), epoch) if validation is not None else None
+        history.record(loss, dict(zip(names, means[1:])), time.perf_counter() - start, val_loss)
+        last_good = _snapshot(model)
+
+        monitored = loss if val_loss is None else val_loss
+        if monitored < best - config.tol:
+            best, stale, history.best_index = monitored, 0, epoch
+            if config.early_stopping:
+                best_state = last_good
+        else:
+            stale += 1
+        logs = {"loss": loss, **dict(zip(names, means[1:])), "seconds": history.seconds[-1]}
+        if val_loss is not None:
+            logs["val_loss"] = val_loss
+        if hooks.epoch_end(epoch, logs):
+            history.stop_reason = "callback"
+            break
+        if config.early_stopping and stale >= config.n_iter_no_change:
+            history.stop_reason = "early_stopping"
+            break
+    if config.early_stopping:
+        model.load_state_dict(best_state)  # the best epoch's weights, as scikit-learn's MLP does
+    hooks.train_end(history)
+    return history

@@ -1,0 +1,146 @@
+"""Full-batch training with scipy.optimize.minimize: Powell, Nelder-Mead, CG, BFGS, L-BFGS-B.
+
+The classic autoencoder experiments trained with these. The model's parameters become views
+into one flat float64 buffer (and their gradients views into another), so one objective
+evaluation is a copy of scipy's vector into the buffer, a forward and, for gradient methods,
+a backward pass: no modules or parameters are rebuilt per call. float64 keeps the line
+searches' finite-precision trouble away; the model returns to float32 afterwards.
+
+Gradient methods record the history per iteration. Powell and Nelder-Mead need thousands of
+evaluations per iteration on a network's parameter count, so for them the history records
+the best loss so far every ``max_fun // 500`` evaluations (unit "evaluation").
+
+Corruption is drawn once per run, so the objective scipy sees is deterministic (the classic
+setting: a fixed set of noisy copies). Stochastic latents and dropout are refused upstream.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.optimize
+import torch
+
+from aekit.losses import Objective
+from aekit.models import Autoencoder
+from aekit.noise import Corruption
+from aekit.train.batches import InMemorySource
+from aekit.train.callbacks import CallbackList
+from aekit.train.config import SCIPY_SOLVERS, TrainConfig
+from aekit.train.history import History
+
+__all__ = ["fit_full_batch"]
+
+
+class FlatParameters:
+    """Make every parameter (and its .grad) a view into one flat buffer, and undo it."""
+
+    def __init__(self, model: torch.nn.Module, dtype: torch.dtype = torch.float64):
+        self.params = list(model.parameters())
+        self.values = torch.cat([p.detach().reshape(-1).to(dtype) for p in self.params])
+        self.grads = torch.zeros_like(self.values)
+        offset = 0
+        for p in self.params:
+            n = p.numel()
+            p.data = self.values[offset : offset + n].view_as(p)
+            p.grad = self.grads[offset : offset + n].view_as(p)
+            offset += n
+
+    def release(self, dtype: torch.dtype) -> None:
+        """Give each parameter its own storage again, in ``dtype``, with no gradient."""
+        for p in self.params:
+            p.data = p.data.to(dtype).clone()
+            p.grad = None
+
+
+def fit_full_batch(
+    model: Autoencoder,
+    objective: Objective,
+    train: InMemorySource,
+    config: TrainConfig,
+    *,
+    noise: Corruption | None = None,
+    callbacks: Sequence[Any] | None = None,
+) -> History:
+    """Minimise the objective over the whole training set with ``scipy.optimize.minimize``."""
+    method, uses_gradient = SCIPY_SOLVERS[config.solver]
+    dtype = next(model.parameters()).dtype
+    inputs = train.inputs if noise is None else noise(train.inputs)  # drawn once per run
+    x_in, target = inputs.to(torch.float64), train.target.to(torch.float64)
+    flat = FlatParameters(model)
+    model.train()
+    unit = "iteration" if uses_gradient else "evaluation"
+    history = History(unit=unit, solver=config.solver)
+    hooks = CallbackList(callbacks)
+    hooks.train_begin({"solver": config.solver, "unit": unit, "max_iter": config.max_iter})
+    evaluations = 0
+    last: dict[str, Any] = {}
+    best: dict[str, Any] = {"loss": math.inf}
+    stride = max(1, config.max_fun // 500)
+    start = time.perf_counter()
+
+    def record(loss: float, terms: dict[str, float]) -> None:
+        index = len(history)
+        history.record(loss, terms, time.perf_counter() - start, evaluations=evaluations)
+        if hooks.epoch_end(index, {"loss": loss, **terms, "seconds": history.seconds[-1]}):
+            history.stop_reason = "callback"
+            raise StopIteration
+
+    def evaluate(theta: np.ndarray, with_gradient: bool) -> float:
+        nonlocal evaluations
+        evaluations += 1
+        flat.values.copy_(torch.from_numpy(theta))
+        with torch.set_grad_enabled(with_gradient):
+            value = objective(model, x_in, target, model(x_in))
+            if with_gradient:
+                flat.grads.zero_()
+                value.total.backward()
+        loss = value.total.item()
+        last.update(theta=theta.copy(), loss=loss, terms={k: v.item() for k, v in value.terms.items()})
+        if not uses_gradient:
+            if loss < best["loss"]:
+                best.update(loss=loss, terms=last["terms"], theta=last["theta"])
+            if evaluations % stride == 0:
+                record(best["loss"], best["terms"])
+        return loss if math.isfinite(loss) else math.inf
+
+    def fun(theta: np.ndarray):
+        loss = evaluate(theta, uses_gradient)
+        if uses_gradient:
+            return loss, flat.grads.cpu().numpy().copy()
+        return loss
+
+    def on_iteration(intermediate_result: scipy.optimize.OptimizeResult) -> None:
+        if not uses_gradient:
+            return
+        theta = intermediate_result.x
+        if not np.array_equal(theta, last.get("theta")):
+            evaluate(theta, False)  # the terms at the accepted point
+        record(last["loss"], last["terms"])
+
+    limits = {"maxiter": config.max_iter}
+    if method == "L-BFGS-B":
+        limits["maxfun"] = config.max_fun
+    elif method in ("Powell", "Nelder-Mead"):
+        limits["maxfev"] = config.max_fun
+    try:
+        try:
+            result = scipy.optimize.minimize(
+                fun, flat.values.cpu().numpy().copy(), method=method, jac=uses_gradient or None,
+                callback=on_iteration, options=limits,
+            )
+            final = np.asarray(result.x, dtype=np.float64)
+            history.stop_reason = history.stop_reason or str(result.message)
+            if not uses_gradient and (not history.evaluations or history.evaluations[-1] != evaluations):
+                record(best["loss"], best["terms"])  # the end point
+        except StopIteration:  # a callback asked to stop from inside a derivative-free objective
+            final = best["theta"]
+        flat.values.copy_(torch.from_numpy(final))
+    finally:
+        flat.release(dtype)
+    hooks.train_end(history)
+    return history
