@@ -1,9 +1,10 @@
 """Peak memory of one training epoch on a .npy file of 1x, 4x and 16x a base size.
 
 Each run is a fresh Python process that reports its own peak resident set size
-(``resource.getrusage``), so runs do not share allocator state. "streamed" trains from
-``MemmapSource`` (chunks of ``--chunk-size`` rows); "in memory" loads the whole file first,
-for contrast. Usage::
+(``resource.getrusage``), so runs do not share allocator state. Each trains
+``AutoencoderEstimator(hidden_sizes=(64,), latent_dim=16, max_iter=1)`` for one epoch:
+"streamed" from ``MemmapSource`` (chunks of ``--chunk-size`` rows), "in memory" from the
+whole array loaded first, for contrast. Usage::
 
     python benchmarks/streaming_memory.py [--base-rows 10000] [--features 784]
 """
@@ -20,27 +21,14 @@ import numpy as np
 
 CHILD = """
 import resource, sys
-import numpy as np, torch
+import numpy as np
 from aekit.datasets import MemmapSource
-from aekit.train.batches import InMemorySource
+from aekit.estimators import AutoencoderEstimator
 
 path, mode, chunk_size = sys.argv[1], sys.argv[2], int(sys.argv[3])
-if mode == "streamed":
-    source = MemmapSource(path, chunk_size=chunk_size)
-else:
-    source = InMemorySource(torch.from_numpy(np.load(path).astype(np.float32)))
-n_features = int(np.prod(np.load(path, mmap_mode="r").shape[1:]))
-torch.manual_seed(0)
-model = torch.nn.Sequential(
-    torch.nn.Linear(n_features, 64), torch.nn.ReLU(), torch.nn.Linear(64, 16),
-    torch.nn.Linear(16, 64), torch.nn.ReLU(), torch.nn.Linear(64, n_features),
-)
-optimizer = torch.optim.Adam(model.parameters())
-for x, y in source.batches(256, torch.Generator().manual_seed(0)):  # one epoch
-    optimizer.zero_grad()
-    loss = torch.nn.functional.mse_loss(model(x), y)
-    loss.backward()
-    optimizer.step()
+data = MemmapSource(path, chunk_size=chunk_size) if mode == "streamed" else np.load(path)
+estimator = AutoencoderEstimator(hidden_sizes=(64,), latent_dim=16, max_iter=1, random_state=0)
+estimator.fit(data)  # one epoch
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
 """
 

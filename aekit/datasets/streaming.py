@@ -126,7 +126,8 @@ class MemmapSource:
             starts = starts[torch.randperm(len(starts), generator=generator)]
         # One chunk buffer for the epoch, plus up to batch_size - 1 rows carried over from the
         # previous chunk at its front; batches are copies, so the buffer is reused safely.
-        buffer = np.empty((self.chunk_size + batch_size, self.n_features), dtype=np.float32)
+        rows_max = min(self.chunk_size, self.n_samples) + batch_size
+        buffer = np.empty((rows_max, self.n_features), dtype=np.float32)
         carry = 0
         for start in starts.tolist():
             stop = min(start + self.chunk_size, self.n_samples)

@@ -67,3 +67,18 @@ def test_errors(tmp_path, rows):
     np.save(tmp_path / "empty.npy", np.zeros((0, 3)))
     with pytest.raises(DatasetError, match=r"empty.npy has shape \(0, 3\); expected"):
         MemmapSource(tmp_path / "empty.npy")
+
+
+def test_estimator_trains_from_a_streamed_file(tmp_path):
+    from aekit.estimators import AutoencoderEstimator
+
+    data = np.random.default_rng(0).random((300, 12), dtype=np.float32)
+    np.save(tmp_path / "x.npy", data)
+    source = MemmapSource(tmp_path / "x.npy", chunk_size=64)
+    estimator = AutoencoderEstimator(hidden_sizes=(64,), latent_dim=16, max_iter=1, random_state=0)
+    estimator.fit(source)
+    assert estimator.n_features_in_ == 12
+    codes = estimator.transform(data)
+    assert codes.shape == (300, 16) and np.isfinite(codes).all()
+    again = AutoencoderEstimator(hidden_sizes=(64,), latent_dim=16, max_iter=1, random_state=0)
+    np.testing.assert_allclose(again.fit(source).transform(data), codes, rtol=1e-5, atol=1e-6)
