@@ -84,6 +84,13 @@ def test_bad_csv(tmp_path, text, message):
         load_tabular(tmp_path / "t.csv")
 
 
+@pytest.mark.parametrize("suffix", [".npy", ".npz", ".mat"])
+def test_empty_array_files(tmp_path, suffix):
+    (tmp_path / f"e{suffix}").write_bytes(b"")
+    with pytest.raises(DatasetError, match=rf"e\{suffix} is empty \(0 bytes\); expected a \{suffix} table"):
+        load_tabular(tmp_path / f"e{suffix}")
+
+
 def test_csv_not_utf8(tmp_path):
     (tmp_path / "t.csv").write_bytes(b"\xff\xfe\x00a,b")
     with pytest.raises(DatasetError, match=r"not a readable CSV file"):
