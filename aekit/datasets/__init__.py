@@ -5,7 +5,7 @@ and where they apply ``target``, ``labels``, ``images`` and ``image_shape``.
 :func:`load_dataset` resolves a name (``"mnist"``) or a path to one of them.
 """
 
-from aekit.datasets.binarize import DynamicBinarization, binarize
+from aekit.datasets.binarize import DynamicBinarization, binarize, load_binarized_mnist
 from aekit.datasets.embedded import load_digits, load_font
 from aekit.datasets.idx import (
     load_fashion_mnist,
@@ -24,6 +24,7 @@ __all__ = [
     "DynamicBinarization",
     "MemmapSource",
     "binarize",
+    "load_binarized_mnist",
     "load_dataset",
     "load_digits",
     "load_fashion_mnist",

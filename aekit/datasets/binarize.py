@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import os
+
 import numpy as np
 import torch
+from sklearn.utils import Bunch
 
+from aekit.datasets.idx import load_mnist
 from aekit.errors import DataError, check_choice
 from aekit.train.batches import InMemorySource
 
-__all__ = ["DynamicBinarization", "binarize"]
+__all__ = ["DynamicBinarization", "binarize", "load_binarized_mnist"]
 
 
 def _probabilities(data: np.ndarray | torch.Tensor, parameter: str) -> None:
@@ -110,3 +114,34 @@ class DynamicBinarization:
         for probabilities, _ in InMemorySource(self.inputs).batches(batch_size, generator):
             x = torch.bernoulli(probabilities, generator=self._generator)
             yield x, x
+
+
+def load_binarized_mnist(
+    subset: str = "train",
+    data_dir: str | os.PathLike | None = None,
+    download: bool = True,
+    random_state: int = 0,
+) -> Bunch:
+    """MNIST fixed-binarised: one Bernoulli draw per pixel, seeded by ``random_state``.
+
+    Parameters are those of :func:`~aekit.datasets.load_mnist`, plus ``random_state``, the seed
+    of the draw (the same seed gives the same binary images). For a draw per epoch, train on
+    ``DynamicBinarization(load_mnist().data)`` instead.
+
+    Returns
+    -------
+    Bunch
+        As :func:`~aekit.datasets.load_mnist`, with ``data`` and ``images`` in {0, 1}.
+
+    Examples
+    --------
+    >>> from aekit.datasets import load_binarized_mnist
+    >>> binary = load_binarized_mnist("test", data_dir="/work/shared/data/mnist")  # doctest: +SKIP
+    >>> sorted(set(binary.data.ravel().tolist()))  # doctest: +SKIP
+    [0.0, 1.0]
+    """
+    mnist = load_mnist(subset, data_dir, download)
+    mnist.data = binarize(mnist.data, random_state=random_state)
+    mnist.images = mnist.data.reshape(len(mnist.data), *mnist.image_shape)
+    mnist.DESCR += f"; binarised by one Bernoulli draw (random_state={random_state})"
+    return mnist

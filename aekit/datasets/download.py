@@ -58,8 +58,8 @@ def default_data_home() -> Path:
     Examples
     --------
     >>> from aekit.datasets.download import default_data_home
-    >>> default_data_home().name in {"aekit", "data"} or "AEKIT_DATA" in __import__("os").environ
-    True
+    >>> default_data_home()  # doctest: +SKIP
+    PosixPath('/home/me/.cache/aekit')
     """
     env = os.environ.get(ENV_VAR)
     if env:

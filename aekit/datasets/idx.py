@@ -18,6 +18,7 @@ from aekit.errors import DatasetError, check_choice
 
 __all__ = [
     "IDX_DATASETS",
+    "IdxDataset",
     "load_fashion_mnist",
     "load_idx_dataset",
     "load_kmnist",

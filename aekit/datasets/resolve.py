@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sklearn.utils import Bunch
 
-from aekit.datasets.binarize import binarize
+from aekit.datasets.binarize import load_binarized_mnist
 from aekit.datasets.embedded import load_digits, load_font
 from aekit.datasets.idx import load_fashion_mnist, load_kmnist, load_mnist
 from aekit.datasets.images import load_image_folder
@@ -16,17 +16,6 @@ from aekit.datasets.tabular import TABULAR_SUFFIXES, load_tabular
 from aekit.errors import ConfigError, DatasetError, suggest
 
 __all__ = ["DATASET_NAMES", "load_dataset"]
-
-
-def load_binarized_mnist(
-    subset: str = "train", data_dir=None, download: bool = True, random_state: int = 0
-) -> Bunch:
-    """MNIST with one fixed Bernoulli draw per pixel (seeded by ``random_state``)."""
-    mnist = load_mnist(subset, data_dir, download)
-    mnist.data = binarize(mnist.data, random_state=random_state)
-    mnist.images = mnist.data.reshape(len(mnist.data), *mnist.image_shape)
-    mnist.DESCR += f"; binarised by one Bernoulli draw (random_state={random_state})"
-    return mnist
 
 
 _LOADERS: dict[str, Callable[..., Bunch]] = {

@@ -39,6 +39,8 @@ def test_idx_names_with_options(tiny_fashion):
     binary = load_dataset("binarized-mnist", subset="test", data_dir=tiny_fashion)
     np.testing.assert_array_equal(binary.data[0, [0, 2]], [0, 1])  # p = 0 and p = 1 are certain
     assert set(np.unique(binary.data)) <= {0.0, 1.0} and binary.images.shape == (1, 2, 2)
+    again = load_dataset("binarized-mnist", subset="test", data_dir=tiny_fashion, random_state=0)
+    np.testing.assert_array_equal(again.data, binary.data)  # random_state=0 is the default
 
 
 def test_paths(tmp_path):
