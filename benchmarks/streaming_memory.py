@@ -1,7 +1,8 @@
 """Peak memory of one training epoch on a .npy file of 1x, 4x and 16x a base size.
 
-Each run is a fresh Python process that reports its own peak resident set size
-(``resource.getrusage``), so runs do not share allocator state. Each trains
+Each run is a fresh Python process that reports its own peak resident set size (``VmHWM``
+of ``/proc/self/status``; ``ru_maxrss`` would also count the parent's memory at the fork),
+so runs do not share allocator state. Each trains
 ``AutoencoderEstimator(hidden_sizes=(64,), latent_dim=16, max_iter=1)`` for one epoch:
 "streamed" from ``MemmapSource`` (chunks of ``--chunk-size`` rows), "in memory" from the
 whole array loaded first, for contrast. Usage::
@@ -29,7 +30,11 @@ path, mode, chunk_size = sys.argv[1], sys.argv[2], int(sys.argv[3])
 data = MemmapSource(path, chunk_size=chunk_size) if mode == "streamed" else np.load(path)
 estimator = AutoencoderEstimator(hidden_sizes=(64,), latent_dim=16, max_iter=1, random_state=0)
 estimator.fit(data)  # one epoch
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux
+try:  # peak RSS of this process image; ru_maxrss would include the parent's RSS at fork
+    status = open("/proc/self/status").read().split("VmHWM:")[1]
+    print(int(status.split()[0]))  # KiB
+except OSError:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)  # KiB on Linux, bytes on macOS
 """
 
 
