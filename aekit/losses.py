@@ -8,7 +8,6 @@ and a dict of the weighted terms that sums to it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,6 +21,7 @@ __all__ = [
     "RECONSTRUCTION_LOSSES",
     "REGULARISERS",
     "Objective",
+    "KLSparsity",
     "ObjectiveValue",
     "Term",
     "contractive_penalty",
@@ -218,12 +218,15 @@ class Objective:
         return ObjectiveValue(total, parts)
 
 
-def sparsity_term(rho: float) -> Callable[[Autoencoder, torch.Tensor, AEOutput], torch.Tensor]:
-    """The KL-sparsity regulariser at target rate ``rho``, as a (model, x, out) function."""
-    if not 0.0 < rho < 1.0 or math.isnan(rho):
-        raise ValueError(f"sparsity_target must lie strictly between 0 and 1, got {rho}")
+@dataclass(frozen=True)
+class KLSparsity:
+    """The KL-sparsity regulariser at target rate ``rho``, as a (model, x, out) callable."""
 
-    def kl_sparsity_term(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
-        return kl_sparsity(out.z, rho)
+    rho: float
 
-    return kl_sparsity_term
+    def __post_init__(self):
+        if not 0.0 < self.rho < 1.0:
+            raise ValueError(f"sparsity_target must lie strictly between 0 and 1, got {self.rho}")
+
+    def __call__(self, model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
+        return kl_sparsity(out.z, self.rho)

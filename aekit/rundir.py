@@ -37,9 +37,9 @@ class TrainedRun:
 
 
 def _load_data(spec: str, samples: int | None):
-    from aekit.datasets.resolve import resolve
+    from aekit.datasets import load_dataset
 
-    data = resolve(spec)
+    data = load_dataset(spec)
     X = np.asarray(data.data[:samples] if samples else data.data, dtype=np.float32)
     labels = list(data.labels[: len(X)]) if getattr(data, "labels", None) is not None else None
     return data, X, labels
@@ -74,7 +74,7 @@ def train_to_directory(
     Parameters
     ----------
     data : str
-        A built-in dataset name or a file (see :func:`aekit.datasets.resolve.resolve`).
+        A built-in dataset name or a file (see :func:`aekit.datasets.load_dataset`).
     params : dict
         Estimator parameters; those not given keep the estimator's defaults.
     directory : path

@@ -18,13 +18,13 @@ Data = Annotated[Optional[str], typer.Option("--data", "-d", help="Data to use (
 
 def _model_and_data(run_dir: Path, data: str | None):
     from aekit import load
-    from aekit.datasets.resolve import resolve
+    from aekit.datasets import load_dataset
     from aekit.rundir import read_run_info
 
     info = read_run_info(run_dir)
     if data is not None:
-        return load(run_dir), resolve(data)
-    dataset, samples = resolve(info["data"]), info.get("samples")
+        return load(run_dir), load_dataset(data)
+    dataset, samples = load_dataset(info["data"]), info.get("samples")
     if samples:  # the run's own training rows
         dataset.data = dataset.data[:samples]
         dataset.labels = dataset.labels[:samples] if dataset.get("labels") is not None else None

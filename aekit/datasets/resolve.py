@@ -1,90 +1,94 @@
-"""Turn a data spec (a built-in name or a file path) into a dataset Bunch.
-
-A stop-gap until ``aekit.datasets.load_dataset`` lands: the CLI and the recipe runner call
-:func:`resolve` only, so swapping the implementation touches this module alone.
-"""
+"""One entry point from a name or a path to a dataset: what the CLI's ``--data`` calls."""
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 from sklearn.utils import Bunch
 
+from aekit.datasets.binarize import load_binarized_mnist
 from aekit.datasets.embedded import load_digits, load_font
-from aekit.errors import DatasetError, suggest
+from aekit.datasets.idx import load_fashion_mnist, load_kmnist, load_mnist
+from aekit.datasets.images import load_image_folder
+from aekit.datasets.tabular import TABULAR_SUFFIXES, load_tabular
+from aekit.errors import ConfigError, DatasetError, suggest
 
-__all__ = ["resolve", "BUILT_IN"]
-
-BUILT_IN = ("font", "digits", "mnist")
+__all__ = ["DATASET_NAMES", "load_dataset"]
 
 
-def _load_mnist() -> Bunch:
-    import aekit.datasets as datasets
+_LOADERS: dict[str, Callable[..., Bunch]] = {
+    "font": load_font,
+    "digits": load_digits,
+    "mnist": load_mnist,
+    "binarized-mnist": load_binarized_mnist,
+    "fashion-mnist": load_fashion_mnist,
+    "kmnist": load_kmnist,
+}
+DATASET_NAMES = tuple(_LOADERS)
 
-    loader: Callable[[], Bunch] | None = getattr(datasets, "load_mnist", None)
-    if loader is None:
-        raise DatasetError(
-            "The MNIST loader is not part of this aekit build yet (aekit.datasets.load_mnist is "
-            "missing). Use --data digits, or pass MNIST as a .npy/.npz file."
+
+def _call(loader: Callable[..., Bunch], what: str, *args, **kwargs) -> Bunch:
+    accepted = inspect.signature(loader).parameters
+    unknown = sorted(set(kwargs) - set(accepted))
+    if unknown:
+        options = [p for p in accepted if p not in {"path", "spec"}]
+        raise ConfigError(
+            f"{what} does not take the option(s) {unknown}; it accepts {options or 'none'}."
+            + (suggest(unknown[0], options) if options else "")
         )
-    return loader()
+    return loader(*args, **kwargs)
 
 
-def resolve(spec: str | Path) -> Bunch:
-    """Load ``font``, ``digits``, ``mnist`` or a ``.npy``/``.npz``/``.csv`` file of samples in rows.
+def load_dataset(spec: str | Path, **kwargs) -> Bunch:
+    """Load a built-in dataset by name, or a file or image folder by path.
 
-    Files give ``data`` (n, d) float32 and, where present (an ``.npz`` with ``labels``,
-    ``target`` or ``y``), labels; ``image_shape`` is guessed for square images.
+    Parameters
+    ----------
+    spec : str
+        A name from :data:`DATASET_NAMES` (``font``, ``digits``, ``mnist``,
+        ``binarized-mnist``, ``fashion-mnist``, ``kmnist``; case, ``_`` and ``-`` do not
+        matter), or a path: a ``.csv``, ``.npy``, ``.npz`` or ``.mat`` table, or a folder with
+        one sub-folder of images per class.
+    **kwargs
+        Passed to the loader: e.g. ``subset="test"``, ``data_dir=`` for the MNIST family;
+        ``target=``, ``scale=``, ``test_size=`` for tables; ``image_shape=``, ``color=`` for
+        image folders.
+
+    Returns
+    -------
+    Bunch
+        ``data`` (n, features) float32 and, where they apply, ``target``, ``labels``,
+        ``images`` and ``image_shape``.
 
     Examples
     --------
-    >>> from aekit.datasets.resolve import resolve
-    >>> resolve("font").data.shape
+    >>> from aekit.datasets import load_dataset
+    >>> load_dataset("font").data.shape
     (32, 35)
+    >>> load_dataset("Digits").image_shape
+    (8, 8)
     """
-    text = str(spec).strip()
-    loaders = {"font": load_font, "digits": load_digits, "mnist": _load_mnist}
-    if text.lower() in loaders:
-        return loaders[text.lower()]()
-    path = Path(text).expanduser()
-    if path.suffix.lower() not in (".npy", ".npz", ".csv"):
+    if not isinstance(spec, str | Path):
+        raise ConfigError(f"spec must be a dataset name or a path; got {type(spec).__name__}.")
+    key = str(spec).strip().lower().replace("_", "-")
+    if key in _LOADERS:
+        return _call(_LOADERS[key], f"dataset {key!r}", **kwargs)
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return _call(load_image_folder, f"image folder {path}", path, **kwargs)
+    if path.suffix.lower() in TABULAR_SUFFIXES:
+        if not path.is_file():
+            raise DatasetError(f"data file {path} does not exist; check the path.")
+        return _call(load_tabular, f"table {path}", path, **kwargs)
+    if path.exists():
         raise DatasetError(
-            f"Unknown data {text!r}: expected a built-in name ({', '.join(BUILT_IN)}) or a .npy, "
-            ".npz or .csv file." + suggest(text.lower(), BUILT_IN)
+            f"{path} has suffix {path.suffix!r}; expected one of {list(TABULAR_SUFFIXES)} "
+            "or a folder of class sub-folders of images. Convert the file."
         )
-    if not path.is_file():
-        raise DatasetError(f"Data file {str(path)!r} does not exist; check the path.")
-    return _load_file(path)
-
-
-def _load_file(path: Path) -> Bunch:
-    labels = None
-    try:
-        if path.suffix.lower() == ".csv":
-            data = np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2)
-        elif path.suffix.lower() == ".npy":
-            data = np.load(path, allow_pickle=False)
-        else:
-            with np.load(path, allow_pickle=False) as archive:
-                keys = list(archive.keys())
-                key = next((k for k in ("data", "X", "x") if k in keys), keys[0] if keys else None)
-                if key is None:
-                    raise DatasetError(f"{str(path)!r} holds no arrays; save the samples as 'data'.")
-                data = archive[key]
-                label_key = next((k for k in ("labels", "target", "y") if k in keys), None)
-                labels = archive[label_key] if label_key else None
-    except (ValueError, OSError) as error:
-        raise DatasetError(f"Cannot read {str(path)!r}: {error}") from None
-    data = np.asarray(data, dtype=np.float32)
-    data = data.reshape(len(data), -1) if data.ndim > 2 else data
-    if data.ndim != 2 or not data.size:
-        raise DatasetError(f"{str(path)!r} must hold a non-empty 2-D array (samples in rows); got shape {data.shape}.")
-    side = int(round(np.sqrt(data.shape[1])))
-    return Bunch(
-        data=data,
-        labels=None if labels is None else [str(label) for label in labels],
-        image_shape=(side, side) if side * side == data.shape[1] else None,
-        DESCR=str(path),
+    raise ConfigError(
+        f"spec={str(spec)!r} is neither a dataset name nor an existing path. Expected one of "
+        f"{list(DATASET_NAMES)}, a {'/'.join(TABULAR_SUFFIXES)} file, or an image folder."
+        + suggest(key, DATASET_NAMES)
     )

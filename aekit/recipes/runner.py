@@ -139,13 +139,13 @@ def run_recipe(
     >>> result.report_path  # doctest: +SKIP
     PosixPath('runs/font-2d/report.html')
     """
-    from aekit.datasets.resolve import resolve
+    from aekit.datasets import load_dataset
     from aekit.io import save
     from aekit.recipes.figures import build_report
 
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     start = time.perf_counter()
-    data = resolve(recipe.data) if data is None else data
+    data = load_dataset(recipe.data) if data is None else data
     overrides = {**SMOKE_DEFAULTS, **recipe.smoke} if smoke else {}
     samples = overrides.pop("samples", None)
     X = np.asarray(data.data[:samples] if samples else data.data, dtype=np.float32)

@@ -74,7 +74,7 @@ def test_generate(run_dir, tmp_path, args, count):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["train", "--data", "fnt"], r"error: Unknown data 'fnt'.*Did you mean \"font\"\?"),
+    (["train", "--data", "fnt"], r"error: spec='fnt' is neither a dataset name nor an existing path.*Did you mean \"font\"\?"),
     (["train", *TINY, "--solver", "adamm"], r"error: .*solver='adamm' is not a known choice"),
     (["train", *TINY, "--hidden-sizes", "20,x"], r"error: --hidden-sizes expects comma-separated integers, e.g. 20,10; got '20,x'"),
     (["info", "nowhere"], r"error: 'nowhere' is not a run directory: run.json is missing"),

@@ -1,49 +1,71 @@
-"""Data specs: built-in names and .npy/.npz/.csv files."""
+import gzip
+import hashlib
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from aekit.errors import DatasetError
-from aekit.datasets.resolve import resolve
-
-
-def test_builtin_names():
-    assert resolve("Font").image_shape == (7, 5)
-
-
-def test_npz_with_labels(tmp_path):
-    np.savez(tmp_path / "d.npz", data=np.ones((3, 2, 2)), labels=np.array(["a", "b", "c"]))
-    bunch = resolve(tmp_path / "d.npz")
-    assert bunch.data.shape == (3, 4) and bunch.labels == ["a", "b", "c"] and bunch.image_shape == (2, 2)
+from aekit.datasets import DATASET_NAMES, idx, load_dataset
+from aekit.datasets.download import RemoteFile
+from aekit.datasets.idx import IdxDataset
+from aekit.errors import ConfigError, DatasetError
 
 
-def test_csv_and_npy(tmp_path):
-    np.savetxt(tmp_path / "d.csv", np.eye(3), delimiter=",")
-    np.save(tmp_path / "d.npy", np.eye(2))
-    assert resolve(tmp_path / "d.csv").data.shape == (3, 3)
-    assert resolve(tmp_path / "d.npy").labels is None
+@pytest.mark.parametrize(("spec", "shape"), [("font", (32, 35)), ("DIGITS", (1797, 64))])
+def test_embedded_names(spec, shape):
+    bunch = load_dataset(spec)
+    assert bunch.data.shape == shape and bunch.data.dtype == np.float32
 
 
-def test_unknown_name():
-    with pytest.raises(DatasetError, match=r"Unknown data 'fnt'.*Did you mean \"font\"\?"):
-        resolve("fnt")
+@pytest.fixture
+def tiny_fashion(tmp_path, monkeypatch, idx_bytes):
+    files = {}
+    for key, array in {
+        "test-images": np.array([[[0, 128], [255, 64]]], np.uint8),
+        "test-labels": np.array([9], np.uint8),
+    }.items():
+        raw = idx_bytes(array)
+        (tmp_path / idx._FILENAMES[key]).write_bytes(gzip.compress(raw))
+        files[key] = RemoteFile(idx._FILENAMES[key], hashlib.sha256(raw).hexdigest())
+    spec = IdxDataset("fashion-mnist", (), files, tuple("abcdefghij"), "tiny")
+    monkeypatch.setitem(idx.IDX_DATASETS, "fashion-mnist", spec)
+    monkeypatch.setitem(idx.IDX_DATASETS, "mnist", IdxDataset("mnist", (), files, tuple("0123456789"), "t"))
+    return tmp_path
 
 
-def test_missing_file(tmp_path):
-    with pytest.raises(DatasetError, match=r"Data file '.*x.npy' does not exist"):
-        resolve(tmp_path / "x.npy")
+def test_idx_names_with_options(tiny_fashion):
+    fashion = load_dataset("fashion_mnist", subset="test", data_dir=tiny_fashion)
+    assert fashion.data.shape == (1, 4) and fashion.labels.tolist() == ["j"]
+    binary = load_dataset("binarized-mnist", subset="test", data_dir=tiny_fashion)
+    np.testing.assert_array_equal(binary.data[0, [0, 2]], [0, 1])  # p = 0 and p = 1 are certain
+    assert set(np.unique(binary.data)) <= {0.0, 1.0} and binary.images.shape == (1, 2, 2)
+    again = load_dataset("binarized-mnist", subset="test", data_dir=tiny_fashion, random_state=0)
+    np.testing.assert_array_equal(again.data, binary.data)  # random_state=0 is the default
 
 
-def test_unreadable_file(tmp_path):
-    (tmp_path / "bad.npy").write_text("not numpy")
-    with pytest.raises(DatasetError, match=r"Cannot read '.*bad.npy'"):
-        resolve(tmp_path / "bad.npy")
+def test_paths(tmp_path):
+    np.save(tmp_path / "x.npy", np.eye(3))
+    assert load_dataset(str(tmp_path / "x.npy")).data.shape == (3, 3)
+    (tmp_path / "t.csv").write_text("a,b\n1,2\n")
+    assert load_dataset(tmp_path / "t.csv", scale=None).feature_names == ["a", "b"]
+    (tmp_path / "imgs" / "A").mkdir(parents=True)
+    Image.new("L", (3, 2)).save(tmp_path / "imgs" / "A" / "0.png")
+    assert load_dataset(str(tmp_path / "imgs"), color="grayscale").image_shape == (2, 3)
 
 
-def test_mnist_missing_is_said():
-    import aekit.datasets
-
-    if hasattr(aekit.datasets, "load_mnist"):
-        pytest.skip("the MNIST loader is present")
-    with pytest.raises(DatasetError, match=r"The MNIST loader is not part of this aekit build yet"):
-        resolve("mnist")
+def test_errors(tmp_path):
+    assert "mnist" in DATASET_NAMES
+    with pytest.raises(ConfigError, match=r"spec='minst' is neither a dataset name nor an existing path.*Did you mean \"mnist\""):
+        load_dataset("minst")
+    with pytest.raises(DatasetError, match=r"data file .*absent.csv does not exist"):
+        load_dataset(str(tmp_path / "absent.csv"))
+    (tmp_path / "x.txt").write_text("1")
+    with pytest.raises(DatasetError, match=r"x.txt has suffix '.txt'; expected one of"):
+        load_dataset(str(tmp_path / "x.txt"))
+    with pytest.raises(ConfigError, match=r"dataset 'font' does not take the option\(s\) \['subset'\]; it accepts none"):
+        load_dataset("font", subset="test")
+    with pytest.raises(ConfigError, match=r"does not take the option\(s\) \['sacle'\].*Did you mean \"scale\""):
+        np.save(tmp_path / "x.npy", np.eye(2))
+        load_dataset(str(tmp_path / "x.npy"), sacle="minmax")
+    with pytest.raises(ConfigError, match=r"spec must be a dataset name or a path; got int"):
+        load_dataset(3)

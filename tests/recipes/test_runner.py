@@ -112,12 +112,9 @@ def test_flip_bits_rate():
 @pytest.mark.parametrize("path", sorted(RECIPES.glob("*.toml")), ids=lambda p: p.stem)
 def test_shipped_recipe_smoke(path, tmp_path):
     recipe = load_recipe(path)
-    if recipe.data == "mnist":
-        import aekit.datasets
-
-        if not hasattr(aekit.datasets, "load_mnist"):
-            with pytest.raises(DatasetError, match="The MNIST loader is not part of this aekit build yet"):
-                run_recipe(recipe, tmp_path, smoke=True)
-            return
-    result = run_recipe(recipe, tmp_path, smoke=True)
+    try:
+        result = run_recipe(recipe, tmp_path, smoke=True)
+    except DatasetError as error:  # MNIST neither cached nor downloadable here: said, never faked
+        assert recipe.data == "mnist" and "could not be downloaded" in str(error)
+        pytest.skip(str(error))
     assert len(IMG.findall(result.report_path.read_text())) == len(recipe.figures)
