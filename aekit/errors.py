@@ -47,7 +47,10 @@ class TrainingDivergedError(AekitError, RuntimeError):
 
 def suggest(value: str, choices: Iterable[str]) -> str:
     """Return ' Did you mean "x"?' for the closest choice, or '' when none is close."""
-    close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
+    choices = list(choices)
+    value = str(value).lower()
+    close = [c for c in choices if value and (c.startswith(value) or value.startswith(c))]
+    close = close or difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     return f' Did you mean "{close[0]}"?' if close else ""
 
 

@@ -18,7 +18,7 @@ from aekit.errors import ConfigError, DataError, check_choice
 from aekit.layers.activations import ACTIVATIONS
 from aekit.layers.conv import DOWNSAMPLING, UPSAMPLING
 from aekit.layers.latent import LATENTS
-from aekit.losses import RECONSTRUCTION_LOSSES, REGULARISERS, Objective, Term, sparsity_term
+from aekit.losses import RECONSTRUCTION_LOSSES, REGULARISERS, KLSparsity, Objective, Term
 from aekit.models import ModelSpec
 from aekit.noise import Corruption, make_noise
 from aekit.train import SCIPY_SOLVERS, SOLVERS, BatchSource, InMemorySource, TrainConfig
@@ -209,7 +209,7 @@ def build_objective(est: AutoencoderEstimator, spec: ModelSpec, solver: str) -> 
         rho = _real("sparsity_target", est.sparsity_target, 0.0, 1.0, high_open=True)
         if rho == 0.0:
             raise ConfigError("sparsity_target must lie strictly between 0 and 1; got 0.")
-        terms["sparsity"] = Term(float(est.sparsity_weight), sparsity_term(rho))
+        terms["sparsity"] = Term(float(est.sparsity_weight), KLSparsity(rho))
     if _real("contractive_weight", est.contractive_weight):
         if spec.latent != "deterministic":
             raise ConfigError(

@@ -372,11 +372,14 @@ def validate_input(X: Any, estimator: AutoencoderEstimator, reset: bool, name: s
     ``estimator`` for convolutional models.
     """
     original = X
-    X = check_array(X, dtype=np.float32, ensure_all_finite=False, allow_nd=True, ensure_min_samples=0, input_name=name)
-    if X.ndim == 1:
+    X = check_array(
+        X, dtype=np.float32, ensure_all_finite=False, allow_nd=True, ensure_2d=False,
+        ensure_min_samples=0, input_name=name,
+    )
+    if X.ndim < 2:
         raise DataError(
-            f"{name} must be 2-D (n_samples, n_features); got a 1-D array of shape {X.shape}. "
-            f"Fix: X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample."
+            f"{name} must be 2-D (n_samples, n_features); got a {X.ndim}-D array of shape {X.shape}. "
+            f"Fix: Reshape your data with X.reshape(-1, 1) for one feature or X.reshape(1, -1) for one sample."
         )
     if len(X) == 0:
         raise DataError(

@@ -128,7 +128,7 @@ def load(path: str | os.PathLike, device: str = "cpu") -> AutoencoderEstimator:
         raise ModelFileError(f"{path / 'config.json'} names an unknown estimator {config.get('estimator')!r}; expected one of {list(ESTIMATORS)}.")
     try:
         fitted = config["fitted"]
-        estimator = cls(**config["params"])
+        estimator = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in config["params"].items()})
         spec = ModelSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in fitted["spec"].items()})
     except (KeyError, TypeError) as exc:
         raise ModelFileError(f"{path / 'config.json'} does not describe a model ({exc!r} is missing or wrong). Fix: save the model again.") from None

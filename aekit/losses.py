@@ -8,7 +8,6 @@ and a dict of the weighted terms that sums to it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ __all__ = [
     "RECONSTRUCTION_LOSSES",
     "REGULARISERS",
     "Objective",
+    "KLSparsity",
     "ObjectiveValue",
     "Term",
     "contractive_penalty",
@@ -63,16 +63,26 @@ ELEMENTWISE_LOSSES: dict[str, Callable[..., torch.Tensor]] = {
 }
 
 
-def _summed(elements: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
-    def per_sample_loss(out: AEOutput, target: torch.Tensor, **params) -> torch.Tensor:
-        return _per_sample(elements(out, target, **params))
-
-    per_sample_loss.__doc__ = f"Per-sample sum over features of {elements.__name__}."
-    return per_sample_loss
+def mse_loss(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+    """Per-sample summed squared error."""
+    return _per_sample(mse_elements(out, target))
 
 
-# Per-sample losses: the elementwise loss summed over features, (B,).
-RECONSTRUCTION_LOSSES: dict[str, Callable[..., torch.Tensor]] = {name: _summed(fn) for name, fn in ELEMENTWISE_LOSSES.items()}
+def bce_loss(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+    """Per-sample summed binary cross-entropy, from logits."""
+    return _per_sample(bce_elements(out, target))
+
+
+def correntropy_loss(out: AEOutput, target: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    """Per-sample summed correntropy-induced loss (Qi et al. 2014)."""
+    return _per_sample(correntropy_elements(out, target, sigma))
+
+
+RECONSTRUCTION_LOSSES: dict[str, Callable[..., torch.Tensor]] = {
+    "mse": mse_loss,
+    "bce": bce_loss,
+    "correntropy": correntropy_loss,
+}
 
 
 def reconstruction_error(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
@@ -240,12 +250,15 @@ class Objective:
         return ObjectiveValue(total, parts)
 
 
-def sparsity_term(rho: float) -> Callable[[Autoencoder, torch.Tensor, AEOutput], torch.Tensor]:
-    """The KL-sparsity regulariser at target rate ``rho``, as a (model, x, out) function."""
-    if not 0.0 < rho < 1.0 or math.isnan(rho):
-        raise ValueError(f"sparsity_target must lie strictly between 0 and 1, got {rho}")
+@dataclass(frozen=True)
+class KLSparsity:
+    """The KL-sparsity regulariser at target rate ``rho``, as a (model, x, out) callable."""
 
-    def kl_sparsity_term(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
-        return kl_sparsity(out.z, rho)
+    rho: float
 
-    return kl_sparsity_term
+    def __post_init__(self):
+        if not 0.0 < self.rho < 1.0:
+            raise ValueError(f"sparsity_target must lie strictly between 0 and 1, got {self.rho}")
+
+    def __call__(self, model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
+        return kl_sparsity(out.z, self.rho)

@@ -54,8 +54,8 @@ class Autoencoder(nn.Module):
         self.encoder = encoder
         self.latent = latent
         self.decoder = decoder
-        self.output_activation = get_activation(output_activation, "output_activation")
-        self.output = self.output_activation.module()
+        self.output_activation = get_activation(output_activation, "output_activation").name
+        self.output = get_activation(output_activation).module()
 
     @property
     def dense_code_path(self) -> list[DenseStack] | None:

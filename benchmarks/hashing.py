@@ -9,7 +9,6 @@ relevant when it shows the same digit. Prints a Markdown table of mAP@k per numb
 from __future__ import annotations
 
 import argparse
-import gzip
 import time
 from pathlib import Path
 
@@ -18,15 +17,8 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from aekit import AutoencoderEstimator
-from aekit.apps.hashing import binarize, hamming_search, hash_codes, mean_average_precision, pack_bits
-
-
-def read_idx(path: Path) -> np.ndarray:
-    """An IDX file (gzip) as a numpy array: magic (2 zero bytes, dtype 0x08, ndim), sizes, data."""
-    raw = gzip.open(path).read()
-    ndim = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+from aekit.apps.hashing import hamming_search, hash_codes, mean_average_precision, pack_bits
+from aekit.datasets.idx import read_idx
 
 
 def lsh_bits(train: np.ndarray, X_db: np.ndarray, X_q: np.ndarray, bits: int, seed: int):

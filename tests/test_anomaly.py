@@ -25,9 +25,6 @@ def _fast(**params):
     return AnomalyDetector(max_iter=3, random_state=0, **params)
 
 
-# aekit saves models with aekit.save (safetensors + JSON), never pickle; the torch modules hold
-# activation lambdas, so pickling a fitted model fails by design.
-NOT_PICKLABLE = "aekit.save/load replace pickle (safetensors + JSON); fitted torch modules hold lambdas"
 # The network computes in float32; one row and a batch of rows take different BLAS kernels, so
 # scores differ by ~1e-6 relative, sometimes above the check's 1e-7 absolute tolerance.
 FLOAT32_BATCHING = "float32 network: per-row and batched matmuls differ by ~1e-6 relative (check wants 1e-7)"
@@ -36,7 +33,6 @@ FLOAT32_BATCHING = "float32 network: per-row and batched matmuls differ by ~1e-6
 @parametrize_with_checks(
     [_fast()],
     expected_failed_checks=lambda est: {
-        "check_estimators_pickle": NOT_PICKLABLE,
         "check_methods_subset_invariance": FLOAT32_BATCHING,
     },
 )

@@ -1,8 +1,11 @@
-"""Generation from a trained autoencoder: sample, interpolate, decode a latent grid.
+"""Generation: latent points to decode (a grid, a segment, prior samples) and, on a fitted
+estimator, new samples, interpolations and decoded grids.
 
-A VAE is sampled from its prior N(0, I); a deterministic autoencoder has no prior, so a
-Gaussian mixture fitted on the training codes stands in for one. Numpy in, numpy out, through
-``estimator.transform`` / ``estimator.inverse_transform``.
+The code-level functions (``grid_points``, ``interpolate``, ``sample_prior``) return codes; the
+estimator-level ones (``sample``, ``interpolate_samples``, ``latent_grid``) return decoded
+samples through ``estimator.transform`` / ``estimator.inverse_transform``. A VAE is sampled from
+its prior N(0, I); a deterministic autoencoder has no prior, so ``sample`` fits a Gaussian
+mixture on the training codes. Numpy in, numpy out.
 """
 
 from __future__ import annotations
@@ -17,7 +20,71 @@ from sklearn.utils.validation import check_random_state
 
 from aekit.errors import ConfigError, DataError, check_choice
 
-__all__ = ["LatentGrid", "interpolate", "latent_grid", "sample"]
+__all__ = ["LatentGrid", "grid_points", "interpolate", "interpolate_samples", "latent_grid", "sample", "sample_prior"]
+
+
+def grid_points(lims: object, n: int) -> np.ndarray:
+    """``n`` x ``n`` points over a 2-D latent rectangle, row by row from the top (largest z2).
+
+    Examples
+    --------
+    >>> from aekit.apps.generate import grid_points
+    >>> grid_points((0, 1), 2).tolist()
+    [[0.0, 1.0], [1.0, 1.0], [0.0, 0.0], [1.0, 0.0]]
+    """
+    limits = np.asarray(lims, dtype=float)
+    if limits.shape == (2,):
+        limits = np.stack([limits, limits])
+    if limits.shape != (2, 2) or np.any(limits[:, 0] >= limits[:, 1]):
+        raise ConfigError(
+            f"lims must be (low, high) or ((z1_low, z1_high), (z2_low, z2_high)) with low < high; got {lims!r}."
+        )
+    if n < 2:
+        raise ConfigError(f"n must be at least 2 points per axis; got {n}.")
+    z1 = np.linspace(*limits[0], n)
+    z2 = np.linspace(*limits[1], n)[::-1]  # top row is the largest z2, as on a map
+    return np.array([[a, b] for b in z2 for a in z1])
+
+
+def interpolate(start: object, end: object, n: int) -> np.ndarray:
+    """``n`` evenly spaced points on the segment from ``start`` to ``end``, both included.
+
+    Examples
+    --------
+    >>> from aekit.apps.generate import interpolate
+    >>> interpolate([0, 0], [1, 2], 3).tolist()
+    [[0.0, 0.0], [0.5, 1.0], [1.0, 2.0]]
+    """
+    a, b = np.asarray(start, dtype=float).ravel(), np.asarray(end, dtype=float).ravel()
+    if a.shape != b.shape:
+        raise DataError(f"start and end must be codes of the same size; got {a.size} and {b.size} values.")
+    if n < 2:
+        raise ConfigError(f"n must be at least 2 (the two end points); got {n}.")
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    return (1 - t) * a + t * b
+
+
+def sample_prior(latent: str, n: int, latent_dim: int, codes: object | None = None, random_state: int = 0) -> np.ndarray:
+    """Draw ``n`` codes: N(0, I) for a gaussian latent (VAE), fair coins for a binary one, and for
+    a deterministic code, which has no prior, a Gaussian fitted to the training ``codes``.
+
+    Examples
+    --------
+    >>> from aekit.apps.generate import sample_prior
+    >>> sample_prior("gaussian", 4, 2).shape
+    (4, 2)
+    """
+    latent = check_choice("latent", latent, ["deterministic", "gaussian", "binary"])
+    rng = np.random.default_rng(random_state)
+    if latent == "gaussian":
+        return rng.standard_normal((n, latent_dim))
+    if latent == "binary":
+        return rng.integers(0, 2, size=(n, latent_dim)).astype(float)
+    if codes is None:
+        raise DataError("A deterministic code has no prior: pass the training codes to fit a Gaussian to.")
+    codes = np.asarray(codes, dtype=float)
+    covariance = np.atleast_2d(np.cov(codes, rowvar=False))
+    return rng.multivariate_normal(codes.mean(axis=0), covariance, size=n)
 
 
 def _is_vae(estimator: Any) -> bool:
@@ -68,7 +135,7 @@ def _slerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
     return (np.sin((1 - t) * omega)[:, None] * a + np.sin(t * omega)[:, None] * b) / np.sin(omega)
 
 
-def interpolate(estimator: Any, x_start: Any, x_end: Any, n_steps: int = 8, method: str = "auto") -> np.ndarray:
+def interpolate_samples(estimator: Any, x_start: Any, x_end: Any, n_steps: int = 8, method: str = "auto") -> np.ndarray:
     """Decode ``n_steps`` points on the path between the codes of two samples, ends included.
 
     ``method``: "linear", "spherical", or "auto" (spherical for a VAE, linear otherwise).
@@ -79,7 +146,7 @@ def interpolate(estimator: Any, x_start: Any, x_end: Any, n_steps: int = 8, meth
     >>> from aekit.datasets import load_font
     >>> X = load_font().data
     >>> ae = AutoencoderEstimator(latent_dim=2, loss="bce", max_iter=5, random_state=0).fit(X)
-    >>> interpolate(ae, X[1], X[2], n_steps=5).shape
+    >>> interpolate_samples(ae, X[1], X[2], n_steps=5).shape
     (5, 35)
     """
     method = check_choice("method", method, ["auto", "linear", "spherical"])
@@ -91,7 +158,7 @@ def interpolate(estimator: Any, x_start: Any, x_end: Any, n_steps: int = 8, meth
     if method == "spherical" or (method == "auto" and _is_vae(estimator)):
         z = _slerp(a, b, t)
     else:
-        z = (1 - t)[:, None] * a + t[:, None] * b
+        z = interpolate(a, b, n_steps)
     return estimator.inverse_transform(z.astype(np.float32))
 
 

@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Optional
 
 import numpy as np
 import typer
 
 from aekit.cli import app
+from aekit.cli.shell import Verbose, console, friendly_errors
 
-
-def read_array(path: Path) -> np.ndarray:
-    """Rows of a .npy or .csv file (a header line of names is skipped) as a float array."""
-    from aekit.errors import DataError
-
-    if not path.is_file():
-        raise DataError(f"{path} does not exist. Fix: pass the path of a .npy or .csv file.")
-    if path.suffix == ".npy":
-        return np.load(path, allow_pickle=False)
-    if path.suffix == ".csv":
-        with path.open() as f:
-            first = f.readline()
-        has_header = any(c.isalpha() and c not in "eE" for c in first.replace("nan", "").replace("inf", ""))
-        return np.loadtxt(path, delimiter=",", skiprows=int(has_header), ndmin=2)
-    raise DataError(f"{path} has suffix {path.suffix!r}; expected .npy or .csv. Fix: save the data with np.save or as CSV.")
-
-
-def fail(error: Exception) -> None:
-    """Print one line and exit with status 1."""
-    typer.echo(f"error: {error}", err=True)
-    raise typer.Exit(1)
+DataFile = Annotated[Path, typer.Argument(help="Samples to score: .csv, .npy, .npz or .mat (ODDS), one row per sample.")]
 
 
 def plot_scores(path: Path, errors: np.ndarray, threshold: float) -> None:
+    """Histogram of the anomaly scores with the threshold, written to ``path`` (PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -48,47 +31,44 @@ def plot_scores(path: Path, errors: np.ndarray, threshold: float) -> None:
     plt.close(fig)
 
 
-@app.command()
+@app.command(epilog="Example:  aekit detect test.csv --train normal.csv --contamination 0 --plot scores.png")
+@friendly_errors
 def detect(
-    data: Path = typer.Argument(..., help="Samples to score: .npy or .csv, one row per sample."),
-    model: Path = typer.Option(None, "--model", "-m", help="A saved AnomalyDetector to load instead of training."),
-    train: Path = typer.Option(None, "--train", help="Training data (default: DATA itself)."),
-    contamination: float = typer.Option(0.1, help="Expected fraction of anomalies in the training data (0: clean)."),
-    threshold: str = typer.Option("auto", help="auto, percentile, mean_std, median_mad, fpr, or a number."),
-    max_iter: int = typer.Option(100, help="Training epochs."),
-    seed: int = typer.Option(0, help="random_state of the fit."),
-    out: Path = typer.Option(Path("scores.csv"), "--out", "-o", help="CSV of index, score, label."),
-    plot: Path = typer.Option(None, help="PNG of the score distribution with the threshold."),
-    save: Path = typer.Option(None, help="Directory to save the trained detector in."),
+    data: DataFile,
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="A saved AnomalyDetector to load instead of training.")] = None,
+    train: Annotated[Optional[Path], typer.Option(help="Training data (default: DATA itself).")] = None,
+    contamination: Annotated[float, typer.Option(help="Expected fraction of anomalies in the training data (0: clean).")] = 0.1,
+    threshold: Annotated[str, typer.Option(help="auto, percentile, mean_std, median_mad, fpr, or a number.")] = "auto",
+    max_iter: Annotated[int, typer.Option(help="Training epochs.")] = 100,
+    seed: Annotated[int, typer.Option(help="random_state of the fit.")] = 0,
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV of index, score, label.")] = Path("scores.csv"),
+    plot: Annotated[Optional[Path], typer.Option(help="PNG of the score distribution with the threshold.")] = None,
+    save: Annotated[Optional[Path], typer.Option(help="Directory to save the trained detector in.")] = None,
+    verbose: Verbose = False,
 ) -> None:
-    """Score samples by reconstruction error; label -1 (anomaly) or 1 (normal).
-
-    Example: aekit detect test.csv --train normal.csv --contamination 0 --plot scores.png
-    """
+    """Score samples by reconstruction error; label -1 (anomaly) or 1 (normal)."""
     import aekit
-    from aekit.errors import AekitError
+    from aekit.datasets import load_tabular
+    from aekit.errors import ModelFileError
 
-    try:
-        X = read_array(data)
-        if model is not None:
-            detector = aekit.load(model)
-        else:
-            try:
-                rule: str | float = float(threshold)
-            except ValueError:
-                rule = threshold
-            detector = aekit.AnomalyDetector(contamination=contamination, threshold=rule, max_iter=max_iter, random_state=seed)
-            detector.fit(read_array(train) if train is not None else X)
+    X = load_tabular(data).data
+    if model is not None:
+        detector = aekit.load(model)
         if not isinstance(detector, aekit.AnomalyDetector):
-            raise AekitError(f"{model} holds a {type(detector).__name__}, not an AnomalyDetector. Fix: save one with aekit detect --save.")
-        errors = -detector.score_samples(X)
-        labels = detector.predict(X)
-    except AekitError as error:
-        fail(error)
+            raise ModelFileError(f"{model} holds a {type(detector).__name__}, not an AnomalyDetector. Fix: save one with aekit detect --save.")
+    else:
+        try:
+            rule: str | float = float(threshold)
+        except ValueError:
+            rule = threshold
+        detector = aekit.AnomalyDetector(contamination=contamination, threshold=rule, max_iter=max_iter, random_state=seed)
+        detector.fit(load_tabular(train).data if train is not None else X)
+    errors = -detector.score_samples(X)
+    labels = detector.predict(X)
     np.savetxt(out, np.column_stack([np.arange(len(X)), errors, labels]), delimiter=",", fmt=["%d", "%.6g", "%d"],
                header="index,score,label", comments="")
     if plot is not None:
         plot_scores(plot, errors, detector.threshold_)
     if save is not None and model is None:
         aekit.save(detector, save)
-    typer.echo(f"{int((labels == -1).sum())} of {len(X)} samples flagged (threshold {detector.threshold_:.4g}); scores in {out}")
+    console.print(f"{int((labels == -1).sum())} of {len(X)} samples flagged (threshold {detector.threshold_:.4g}); scores in {out}")

@@ -2,8 +2,37 @@
 
 Every loader returns a scikit-learn ``Bunch`` with ``data`` (n_samples, n_features) float32,
 and where they apply ``target``, ``labels``, ``images`` and ``image_shape``.
+:func:`load_dataset` resolves a name (``"mnist"``) or a path to one of them.
 """
 
+from aekit.datasets.binarize import DynamicBinarization, binarize, load_binarized_mnist
 from aekit.datasets.embedded import load_digits, load_font
+from aekit.datasets.idx import (
+    load_fashion_mnist,
+    load_idx_dataset,
+    load_kmnist,
+    load_mnist,
+    read_idx,
+)
+from aekit.datasets.images import load_image_folder
+from aekit.datasets.resolve import DATASET_NAMES, load_dataset
+from aekit.datasets.streaming import MemmapSource
+from aekit.datasets.tabular import load_tabular
 
-__all__ = ["load_digits", "load_font"]
+__all__ = [
+    "DATASET_NAMES",
+    "DynamicBinarization",
+    "MemmapSource",
+    "binarize",
+    "load_binarized_mnist",
+    "load_dataset",
+    "load_digits",
+    "load_fashion_mnist",
+    "load_font",
+    "load_idx_dataset",
+    "load_image_folder",
+    "load_kmnist",
+    "load_mnist",
+    "load_tabular",
+    "read_idx",
+]

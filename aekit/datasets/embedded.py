@@ -12,7 +12,7 @@ __all__ = ["load_font", "load_digits"]
 
 
 def load_font() -> Bunch:
-    """The 5x7 bitmap font of the classic autoencoder assignment (32 characters, 0x60-0x7F).
+    r"""The 5x7 bitmap font of the classic autoencoder assignment (32 characters, 0x60-0x7F).
 
     Returns
     -------
@@ -28,14 +28,14 @@ def load_font() -> Bunch:
     >>> font = load_font()
     >>> font.data.shape, font.labels[1]
     ((32, 35), 'a')
-    >>> print("\\n".join("".join("#" if p else "." for p in row) for row in font.images[1]))
-    .....
-    .###.
-    ....#
-    .##.#
-    #..##
-    #..##
-    .##.#
+    >>> print("\n".join("".join("#" if p else "-" for p in row) for row in font.images[1]))
+    -----
+    -###-
+    ----#
+    -##-#
+    #--##
+    #--##
+    -##-#
     """
     raw = json.loads(resources.files("aekit.datasets").joinpath("font5x7.json").read_text())
     rows = np.asarray(raw["rows"], dtype=np.int64)  # (32, 7): 5-bit integers

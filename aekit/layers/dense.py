@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from aekit.layers.activations import Activation, get_activation
+from aekit.layers.activations import ACTIVATIONS, Activation, get_activation
 
 __all__ = ["DenseStack", "mlp"]
 
@@ -33,10 +33,14 @@ class DenseStack(nn.Module):
             )
         self.sizes = [int(s) for s in sizes]
         self.linears = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
-        self.activations: list[Activation] = [get_activation(a) for a in activations]
-        self.act_modules = nn.ModuleList(a.module() for a in self.activations)
+        self.activation_names = [get_activation(a).name for a in activations]
+        self.act_modules = nn.ModuleList(get_activation(a).module() for a in activations)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else None
         self.dropout_last = dropout_last
+
+    @property
+    def activations(self) -> list[Activation]:
+        return [ACTIVATIONS[name] for name in self.activation_names]
 
     @property
     def out_features(self) -> int:

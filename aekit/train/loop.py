@@ -62,6 +62,7 @@ def fit_minibatch(
     weights of the last finite epoch and the error carries the history as ``.history``.
     """
     optimizer = make_optimizer(model.parameters(), config)
+    device = next(model.parameters()).device
     history = History(unit="epoch", solver=config.solver)
     hooks = CallbackList(callbacks)
     hooks.train_begin({"solver": config.solver, "unit": "epoch", "max_iter": config.max_iter})
@@ -73,6 +74,7 @@ def fit_minibatch(
         model.train()
         sums, names, n_seen = None, None, 0
         for xb, yb in train.batches(config.batch_size, generator if config.shuffle else None):
+            xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)  # no-op in memory
             x_in = noise(xb) if noise is not None else xb
             value = objective(model, x_in, yb, model(x_in), epoch)
             optimizer.zero_grad(set_to_none=True)

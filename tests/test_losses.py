@@ -1,0 +1,129 @@
+"""Each loss and regulariser against a reference: closed forms or brute-force autograd."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from aekit.losses import (
+    KLSparsity,
+    Objective,
+    Term,
+    bce_loss,
+    contractive_penalty,
+    correntropy_loss,
+    gaussian_kl,
+    kl_sparsity,
+    mse_loss,
+)
+from aekit.models import AEOutput, ModelSpec, build_autoencoder
+
+torch.set_default_dtype(torch.float32)
+
+
+def _out(logits, x_hat=None):
+    x_hat = torch.sigmoid(logits) if x_hat is None else x_hat
+    return AEOutput(logits=logits, x_hat=x_hat, z=torch.zeros(len(logits), 1))
+
+
+def test_bce_from_logits_is_stable_and_matches_the_definition():
+    logits = torch.tensor([[-200.0, 0.0, 200.0, 3.0]])
+    target = torch.tensor([[0.0, 1.0, 1.0, 0.0]])
+    loss = bce_loss(_out(logits), target)
+    expected = 0.0 + math.log(2) + 0.0 + (3 + math.log1p(math.exp(-3)))
+    assert torch.isfinite(loss).all()
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_mse_is_a_per_sample_sum():
+    out = _out(torch.zeros(2, 3), x_hat=torch.tensor([[1.0, 2.0, 0.0], [0.0, 0.0, 0.0]]))
+    assert mse_loss(out, torch.zeros(2, 3)).tolist() == [5.0, 0.0]
+
+
+def test_correntropy_closed_form_and_boundedness():
+    x_hat = torch.tensor([[0.1, 100.0]])
+    loss = correntropy_loss(_out(torch.zeros(1, 2), x_hat), torch.zeros(1, 2), sigma=0.5)
+    expected = (1 - math.exp(-0.01 / 0.5)) + (1 - math.exp(-1e4 / 0.5))
+    assert loss.item() == pytest.approx(expected, rel=1e-6)
+    assert loss.item() <= 2.0  # bounded: an outlier costs at most 1 per feature
+
+
+def test_kl_sparsity_matches_closed_form():
+    z = torch.tensor([[0.1, 0.5], [0.3, 0.7]])
+    rho = 0.05
+    rho_hat = np.array([0.2, 0.6])
+    expected = np.sum(rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat)))
+    assert kl_sparsity(z, rho).item() == pytest.approx(expected, rel=1e-5)
+    assert kl_sparsity(torch.full((4, 3), rho), rho).item() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_kl_sparsity_rejects_a_target_outside_zero_one():
+    with pytest.raises(ValueError, match="sparsity_target must lie strictly between 0 and 1, got 1.5"):
+        KLSparsity(1.5)
+
+
+def test_gaussian_kl_matches_torch_distributions():
+    mu = torch.randn(5, 3, dtype=torch.float64)
+    logvar = torch.randn(5, 3, dtype=torch.float64)
+    q = torch.distributions.Normal(mu, torch.exp(0.5 * logvar))
+    p = torch.distributions.Normal(torch.zeros_like(mu), torch.ones_like(mu))
+    expected = torch.distributions.kl_divergence(q, p).sum(1)
+    assert torch.allclose(gaussian_kl(mu, logvar), expected)
+
+
+def _brute_force_jacobian_norm(model, x):
+    total = 0.0
+    for xi in x:
+        jac = torch.autograd.functional.jacobian(lambda v: model.encode(v.unsqueeze(0)).z.squeeze(0), xi)
+        total += (jac**2).sum().item()
+    return total / len(x)
+
+
+@pytest.mark.parametrize(
+    "hidden,acts,code_act",
+    [
+        ((), (), "sigmoid"),  # one layer: Rifai's closed form
+        ((5,), ("tanh",), "linear"),
+        ((7, 4), ("softplus", "elu"), "sigmoid"),  # h1 > d: direct product
+        ((3, 4), ("gelu", "leaky_relu"), "tanh"),  # h1 < d: Gram-matrix trick
+    ],
+)
+def test_contractive_penalty_is_the_exact_jacobian_norm(hidden, acts, code_act):
+    torch.manual_seed(0)
+    model = build_autoencoder(
+        ModelSpec(input_shape=(6,), hidden_sizes=hidden, activations=acts or "relu", latent_dim=3, latent_activation=code_act)
+    ).double()
+    x = torch.randn(4, 6, dtype=torch.float64)
+    exact = contractive_penalty(model, x, model(x)).item()
+    assert exact == pytest.approx(_brute_force_jacobian_norm(model, x), rel=1e-9)
+
+
+def test_contractive_penalty_for_conv_encoders_uses_autograd():
+    torch.manual_seed(0)
+    model = build_autoencoder(ModelSpec(input_shape=(1, 6, 6), latent_dim=2, architecture="conv", channels=(2,), activations="tanh")).double()
+    x = torch.rand(3, 1, 6, 6, dtype=torch.float64)
+    value = contractive_penalty(model, x, model(x)).item()
+    assert value == pytest.approx(_brute_force_jacobian_norm(model, x), rel=1e-9)
+
+
+def test_contractive_penalty_gradient_flows_to_the_weights():
+    model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(5,), activations="tanh", latent_dim=2))
+    x = torch.randn(4, 6)
+    contractive_penalty(model, x, model(x)).backward()
+    assert model.encoder.linears[0].weight.grad.abs().sum() > 0
+
+
+def test_objective_terms_sum_to_total_and_kl_warms_up():
+    model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(5,), latent_dim=2, latent="gaussian"))
+    from aekit.losses import REGULARISERS
+
+    objective = Objective("mse", {"kl": Term(2.0, REGULARISERS["kl"], warmup_epochs=4)})
+    x = torch.rand(8, 6)
+    model.eval()
+    out = model(x)
+    for epoch, factor in [(0, 0.25), (1, 0.5), (3, 1.0), (10, 1.0)]:
+        value = objective(model, x, x, out, epoch)
+        assert torch.isclose(value.total, sum(value.terms.values()))
+        kl = gaussian_kl(out.stats["mu"], out.stats["logvar"]).mean()
+        assert value.terms["kl"].item() == pytest.approx(2.0 * factor * kl.item(), rel=1e-5)
