@@ -68,7 +68,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     downsampling : {"stride", "pool"}, default="stride"
     upsampling : {"transpose", "upsample"}, default="transpose"
     dropout : float, default=0.0
-        Dropout probability after hidden layers.
+        Dropout probability after every hidden layer and after the code (training only).
     loss : {"mse", "bce", "correntropy"}, default="mse"
         Per-sample reconstruction loss, summed over features. bce needs data in [0, 1].
     correntropy_sigma : float, default=1.0
