@@ -236,9 +236,12 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------------ fit
     def fit(
         self, X: Any, y: Any = None, *, target: Any = None, callbacks: Sequence[Any] | None = None,
-        initial_state: dict[str, torch.Tensor] | None = None,
+        initial_state: dict[str, torch.Tensor] | None = None, validation_data: Any = None,
     ) -> AutoencoderEstimator:
         """Train on X (reconstruct X), or learn X -> ``target`` (paired image-to-image training).
+
+        ``validation_data`` (X_val, or a pair (X_val, target_val)) gives ``val_loss`` per epoch
+        on a set of your own (a test set, say) instead of a ``validation_fraction`` split.
 
         ``initial_state`` (a state dict, possibly partial) replaces the random initial weights
         it names, e.g. weights from greedy layer-wise pre-training (:func:`aekit.stacked.pretrain_stacked`).
@@ -249,7 +252,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         """
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         device = resolve_device(self.device)
-        plan = build_training(self, X, target, device, seed)
+        plan = build_training(self, X, target, device, seed, validation_data)
         self.n_features_in_ = plan.n_features
         self.input_shape_ = plan.input_shape
         self.device_ = str(device)

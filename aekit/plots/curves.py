@@ -65,6 +65,7 @@ def plot_loss_curves(
     logx: bool = False,
     x: str = "step",
     title: str | None = None,
+    validation_label: str = "validation",
 ) -> Figure:
     """Training (solid) and validation (dashed) loss of one run or several runs on one axes.
 
@@ -85,6 +86,8 @@ def plot_loss_curves(
         Plot against the epoch/iteration number or against cumulative wall time.
     title : str, optional
         Axes title.
+    validation_label : str, default="validation"
+        What the dashed curves are called in the legend ("test" for a test set).
 
     Returns
     -------
@@ -114,7 +117,7 @@ def plot_loss_curves(
     ax = fig.add_subplot()
     colours = _colours(len(curves))
     for colour, (name, curve) in zip(colours, curves.items()):
-        for values, kind, style in ((curve.loss, "train", "-"), (curve.val_loss, "validation", "--")):
+        for values, kind, style in ((curve.loss, "train", "-"), (curve.val_loss, validation_label, "--")):
             if values.size == 0:
                 continue
             if x == "seconds":
@@ -126,7 +129,7 @@ def plot_loss_curves(
                 steps = curve.seconds[: values.size]
             else:
                 steps = curve.steps[: values.size]
-            label = (f"{name} ({kind})" if kind == "validation" else name) if name else kind
+            label = (f"{name} ({kind})" if kind == validation_label else name) if name else kind
             ax.plot(steps, values, style, color=colour, label=label, marker="." if values.size < 30 else None)
     units = list(dict.fromkeys(c.unit for c in curves.values()))
     ax.set_xlabel("wall time (s)" if x == "seconds" else " / ".join(units))

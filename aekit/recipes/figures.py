@@ -75,7 +75,10 @@ class _Context:
 def _loss_curves(ctx: _Context, options: dict) -> Figure:
     histories = {name: run.history for name, run in ctx.runs(options).items()}
     positive = all(min(h.loss) > 0 for h in histories.values())
-    return plot_loss_curves(histories, logy=bool(options.get("logy", True)) and positive, logx=bool(options.get("logx", False)))
+    return plot_loss_curves(
+        histories, logy=bool(options.get("logy", True)) and positive, logx=bool(options.get("logx", False)),
+        validation_label=ctx.result.recipe.validation or "validation",
+    )
 
 
 def _reconstructions(ctx: _Context, options: dict) -> Figure:

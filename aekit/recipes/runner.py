@@ -81,6 +81,7 @@ def train_run(
     overrides: dict[str, object] | None = None,
     callbacks: Sequence[object] | None = None,
     where: str = "recipe",
+    validation_data: np.ndarray | None = None,
 ) -> RunResult:
     """Build the run's estimator, fit it (on noisy copies if the run asks for them) and measure it."""
     from aekit import AutoencoderEstimator
@@ -90,7 +91,7 @@ def train_run(
         estimator = AutoencoderEstimator(**params)
         X_train, target = _training_set(spec, X, int(params.get("random_state", 0) or 0))
         start = time.perf_counter()
-        estimator.fit(X_train, target=target, callbacks=list(callbacks or []))
+        estimator.fit(X_train, target=target, callbacks=list(callbacks or []), validation_data=validation_data)
         seconds = time.perf_counter() - start
     except TypeError as error:
         raise ConfigError(f"{where}: run {spec.name!r}: {error}") from None
@@ -150,11 +151,16 @@ def run_recipe(
     samples = overrides.pop("samples", None)
     X = np.asarray(data.data[:samples] if samples else data.data, dtype=np.float32)
     labels = list(data.labels[: len(X)]) if getattr(data, "labels", None) is not None else None
+    validation = None
+    if recipe.validation:  # e.g. the test set: its loss is drawn beside the training loss
+        validation = np.asarray(load_dataset(recipe.data, subset=recipe.validation).data[:samples], dtype=np.float32)
     directory = Path(out_dir) / recipe.name
     runs = {}
     for spec in recipe.runs:
         callbacks = callbacks_for(spec.name) if callbacks_for else None
-        runs[spec.name] = train_run(spec, X, overrides=overrides, callbacks=callbacks, where=str(recipe.path))
+        runs[spec.name] = train_run(
+            spec, X, overrides=overrides, callbacks=callbacks, where=str(recipe.path), validation_data=validation
+        )
         save(runs[spec.name].estimator, directory / "models" / _slug(spec.name))
     sweep = noise_sweep(recipe, runs, X)
     result = RecipeResult(recipe, directory, directory / "report.html", runs, 0.0, sweep)

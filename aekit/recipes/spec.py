@@ -4,6 +4,7 @@
 name = "font-2d"                 # the run directory: runs/<name>/
 title = "5x7 font, 2-D code"
 data = "font"                    # built-in name or file, as for `aekit train --data`
+validation = "test"              # optional: a subset of data whose loss is drawn each epoch
 
 [model]                          # AutoencoderEstimator parameters shared by every run
 hidden_sizes = [20]
@@ -48,7 +49,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "errors_per_label": ("runs", "noise_level"),
     "noise_sweep": ("runs",),
 }
-TOP_LEVEL = ("name", "title", "description", "data", "model", "runs", "noise_sweep", "figures", "smoke")
+TOP_LEVEL = ("name", "title", "description", "data", "validation", "model", "runs", "noise_sweep", "figures", "smoke")
 RUN_ONLY = ("name", "noisy_copies", "noise_levels")
 SWEEP_KEYS = ("levels", "repeats")
 
@@ -75,6 +76,7 @@ class Recipe:
     model: dict[str, object]
     runs: list[RunSpec]
     figures: dict[str, dict[str, object]]
+    validation: str | None = None  # a subset of data (e.g. "test") for val_loss each epoch
     noise_sweep: dict[str, object] = field(default_factory=dict)
     smoke: dict[str, object] = field(default_factory=dict)
 
@@ -152,6 +154,7 @@ def load_recipe(path: str | Path) -> Recipe:
         title=str(raw.get("title", raw["name"])),
         description=str(raw.get("description", "")),
         data=raw["data"],
+        validation=check.typed("validation", raw.get("validation", ""), str, 'a subset name such as "test"') or None,
         model=model,
         runs=runs,
         figures=figures,

@@ -60,3 +60,10 @@ def test_missing_file(tmp_path):
 def test_shipped_recipes_parse(path):
     recipe = load_recipe(path)
     assert recipe.name == path.stem and recipe.figures
+
+
+def test_validation_subset_key(tmp_path):
+    assert load_recipe(write(tmp_path, 'validation = "test"\n' + BASE)).validation == "test"
+    assert load_recipe(write(tmp_path, BASE)).validation is None
+    with pytest.raises(ConfigError, match=r"r\.toml.*validation.*a subset name such as \"test\""):
+        load_recipe(write(tmp_path, "validation = 3\n" + BASE))
