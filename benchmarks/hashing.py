@@ -43,10 +43,10 @@ def itq_bits(train: np.ndarray, X_db: np.ndarray, X_q: np.ndarray, bits: int, se
     return (X_db - mean) @ P @ R > 0, (X_q - mean) @ P @ R > 0
 
 
-def aekit_binary(train, X_db, X_q, bits, seed, epochs):
-    # Squared error, not bce: with bce the straight-through binary head collapses to one code
-    # for every image (see docs/applications.md).
-    ae = AutoencoderEstimator(latent="binary", latent_dim=bits, hidden_sizes=(256,), loss="mse",
+def aekit_binary(train, X_db, X_q, bits, seed, epochs, loss):
+    # The binary head batch-normalises its pre-activations, so bits stay balanced with either
+    # loss (before that, bce collapsed every image onto one code).
+    ae = AutoencoderEstimator(latent="binary", latent_dim=bits, hidden_sizes=(256,), loss=loss,
                               batch_size=128, max_iter=epochs, random_state=seed).fit(train)
     return hash_codes(ae, X_db), hash_codes(ae, X_q)
 
@@ -80,7 +80,8 @@ def main() -> None:
     methods = {
         "LSH (random projections)": lambda b: lsh_bits(X_db, X_db, X_q, b, args.seed),
         "PCA-ITQ": lambda b: itq_bits(X_db, X_db, X_q, b, args.seed),
-        "aekit AE, binary latent (mse)": lambda b: aekit_binary(X_db, X_db, X_q, b, args.seed, args.epochs),
+        "aekit AE, binary latent (mse)": lambda b: aekit_binary(X_db, X_db, X_q, b, args.seed, args.epochs, "mse"),
+        "aekit AE, binary latent (bce)": lambda b: aekit_binary(X_db, X_db, X_q, b, args.seed, args.epochs, "bce"),
         "aekit AE, median-thresholded code (bce)": lambda b: aekit_thresholded(X_db, X_db, X_q, b, args.seed, args.epochs),
     }
     rows = {}

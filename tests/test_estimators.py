@@ -179,3 +179,15 @@ def test_validation_data_errors(X):
         AutoencoderEstimator(validation_fraction=0.2).fit(X, validation_data=X)
     with pytest.raises(DataError, match=r"validation_data has 30 features, but AutoencoderEstimator is expecting 35"):
         AutoencoderEstimator(max_iter=1).fit(X, validation_data=X[:, :30])
+
+
+def test_binary_codes_do_not_collapse_with_bce():
+    # Before the bits were batch-normalised, every digit got the same 16-bit code with bce.
+    from aekit.datasets import load_digits
+
+    X = load_digits().data[:500]
+    ae = AutoencoderEstimator(latent="binary", latent_dim=16, hidden_sizes=(64,), loss="bce", max_iter=20, random_state=0).fit(X)
+    Z = ae.transform(X)
+    assert set(np.unique(Z)) == {0.0, 1.0}
+    assert len(np.unique(Z, axis=0)) > 100
+    assert 0.3 < Z.mean() < 0.7  # bits balanced across the data

@@ -37,7 +37,7 @@ def hash_command(
         raise ConfigError(f"--query must be a row of DATA, 0 to {len(X) - 1}; got {query}. Fix: pick an existing row.")
     if model is not None:
         ae = aekit.load(model)
-    else:  # squared error: with bce the binary head can collapse to one code (docs/applications.md)
+    else:  # squared error: works for any data range (bce needs data in [0, 1])
         ae = aekit.AutoencoderEstimator(latent="binary", latent_dim=bits, hidden_sizes=(256,), max_iter=max_iter,
                                         random_state=seed).fit(X)
     threshold = None if ae.spec_.latent == "binary" else np.median(ae.transform(X), axis=0)

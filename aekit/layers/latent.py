@@ -57,10 +57,13 @@ class GaussianLatent(nn.Module):
 
 
 class BinaryLatent(nn.Module):
-    """Binary code for semantic hashing: ``p = sigmoid(W h + b)``, ``z = 1[p > 0.5]``.
+    """Binary code for semantic hashing: ``p = sigmoid(BN(W h))``, ``z = 1[p > 0.5]``.
 
     Gradients pass straight through the threshold (Bengio et al. 2013): the forward value is
-    the hard bit, the backward gradient is that of ``p``.
+    the hard bit, the backward gradient is that of ``p``. The pre-activations are batch-
+    normalised without scale or shift, so each bit is on for about half of the data: without
+    it, bits saturated to the same value for every sample (a single code for all of MNIST
+    with bce) and their gradients vanished.
     """
 
     kind = "binary"
@@ -68,9 +71,15 @@ class BinaryLatent(nn.Module):
     def __init__(self, in_features: int, latent_dim: int):
         super().__init__()
         self.layer = nn.Linear(in_features, latent_dim)
+        self.norm = nn.BatchNorm1d(latent_dim, affine=False)
 
     def forward(self, h: torch.Tensor) -> LatentOutput:
-        p = torch.sigmoid(self.layer(h))
+        a = self.layer(h)
+        if self.training and len(a) == 1:  # batch statistics need two samples or more
+            a = nn.functional.batch_norm(a, self.norm.running_mean, self.norm.running_var, training=False)
+        else:
+            a = self.norm(a)
+        p = torch.sigmoid(a)
         bits = (p > 0.5).to(p.dtype)
         z = p + (bits - p).detach()
         return LatentOutput(z, {"probs": p})
