@@ -28,6 +28,10 @@ from aekit.estimators import AutoencoderEstimator  # noqa: E402
 
 __all__ += ["AutoencoderEstimator"]
 
+from aekit.anomaly import AnomalyDetector  # noqa: E402
+
+__all__ += ["AnomalyDetector"]
+
 from aekit.io import load, save  # noqa: E402
 
 __all__ += ["load", "save"]

@@ -272,14 +272,23 @@ def _check_range(est: AutoencoderEstimator, name: str, data: np.ndarray, loss: s
         )
 
 
-def build_training(est: AutoencoderEstimator, X: Any, target: Any, device: torch.device, seed: int) -> TrainingPlan:
+def build_training(
+    est: AutoencoderEstimator, X: Any, target: Any, device: torch.device, seed: int, validation_data: Any = None
+) -> TrainingPlan:
     """Validate parameters and data; return the model spec, objective, settings and batches."""
     from aekit.estimators import validate_input
 
     noise = make_noise(est.noise, est.noise_level)
     fraction = _real("validation_fraction", est.validation_fraction, 0.0, 1.0, high_open=True)
     if isinstance(X, BatchSource):
+        if validation_data is not None:
+            raise ConfigError("validation_data is not supported with a streamed BatchSource. Fix: pass arrays.")
         return _streaming_plan(est, X, target, noise, fraction)
+    if validation_data is not None and fraction > 0:
+        raise ConfigError(
+            f"Give either validation_data or validation_fraction (now {fraction}), not both. "
+            "Fix: set validation_fraction=0 to validate on validation_data."
+        )
 
     data = validate_input(X, est, reset=True)
     sample_shape = tuple(est._sample_shape)
@@ -315,7 +324,25 @@ def build_training(est: AutoencoderEstimator, X: Any, target: Any, device: torch
     validation = None
     if n_val:
         validation = InMemorySource(tensor(data[val_idx]), tensor(goal[val_idx]) if paired else None)
+    elif validation_data is not None:
+        validation = _validation_source(est, validation_data, loss, tensor)
     return TrainingPlan(data.shape[1], tuple(shape), spec, objective, config, train, validation, noise)
+
+
+def _validation_source(est, validation_data: Any, loss: str, tensor) -> InMemorySource:
+    from aekit.estimators import validate_input
+
+    pair = isinstance(validation_data, tuple) and len(validation_data) == 2
+    X_val, T_val = validation_data if pair else (validation_data, None)
+    X_val = validate_input(X_val, est, reset=False, name="validation_data")
+    _check_range(est, "validation_data", X_val, loss)
+    if T_val is None:
+        return InMemorySource(tensor(X_val))
+    T_val = validate_input(T_val, est, reset=False, name="validation_data target")
+    if len(T_val) != len(X_val):
+        raise DataError(f"validation_data has {len(X_val)} inputs but {len(T_val)} targets. Fix: pass one target row per input row.")
+    _check_range(est, "validation_data target", T_val, loss)
+    return InMemorySource(tensor(X_val), tensor(T_val))
 
 
 def _streaming_plan(est, source: BatchSource, target: Any, noise, fraction: float) -> TrainingPlan:

@@ -68,7 +68,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     downsampling : {"stride", "pool"}, default="stride"
     upsampling : {"transpose", "upsample"}, default="transpose"
     dropout : float, default=0.0
-        Dropout probability after hidden layers.
+        Dropout probability after every hidden layer and after the code (training only).
     loss : {"mse", "bce", "correntropy"}, default="mse"
         Per-sample reconstruction loss, summed over features. bce needs data in [0, 1].
     correntropy_sigma : float, default=1.0
@@ -234,8 +234,17 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         return cls(layers=tuple(layers), layer_activations=tuple(activations), **params)
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Any, y: Any = None, *, target: Any = None, callbacks: Sequence[Any] | None = None) -> AutoencoderEstimator:
+    def fit(
+        self, X: Any, y: Any = None, *, target: Any = None, callbacks: Sequence[Any] | None = None,
+        initial_state: dict[str, torch.Tensor] | None = None, validation_data: Any = None,
+    ) -> AutoencoderEstimator:
         """Train on X (reconstruct X), or learn X -> ``target`` (paired image-to-image training).
+
+        ``validation_data`` (X_val, or a pair (X_val, target_val)) gives ``val_loss`` per epoch
+        on a set of your own (a test set, say) instead of a ``validation_fraction`` split.
+
+        ``initial_state`` (a state dict, possibly partial) replaces the random initial weights
+        it names, e.g. weights from greedy layer-wise pre-training (:func:`aekit.stacked.pretrain_stacked`).
 
         X may also be a :class:`aekit.train.BatchSource` (e.g. a memory-mapped file streamed
         in chunks). ``callbacks`` receive ``on_epoch_end(index, logs)`` and friends (see
@@ -243,7 +252,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         """
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         device = resolve_device(self.device)
-        plan = build_training(self, X, target, device, seed)
+        plan = build_training(self, X, target, device, seed, validation_data)
         self.n_features_in_ = plan.n_features
         self.input_shape_ = plan.input_shape
         self.device_ = str(device)
@@ -251,6 +260,8 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
             torch.manual_seed(seed)
             model = build_autoencoder(plan.spec).to(device)
+            if initial_state is not None:
+                _load_initial_state(model, initial_state)
             self.model_ = model
             self.spec_ = plan.spec
             self.objective_ = plan.objective
@@ -276,9 +287,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         self.fit_seconds_ = time.perf_counter() - started
 
     # ------------------------------------------------------------ inference
-    def _check_X(self, X: Any) -> np.ndarray:
+    def _check_X(self, X: Any, name: str = "X") -> np.ndarray:
         check_is_fitted(self, "model_")
-        return validate_input(X, self, reset=False)
+        return validate_input(X, self, reset=False, name=name)
 
     def _batched(self, X: np.ndarray, fn) -> np.ndarray:
         device = next(self.model_.parameters()).device
@@ -316,8 +327,15 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
 
     def reconstruction_error(self, X: Any, target: Any = None) -> np.ndarray:
         """Per-sample reconstruction loss (summed over features), against ``target`` if given."""
+        check_is_fitted(self, "model_")
+        return self._errors(X, target, self.objective_.per_sample_error)[:, 0]
+
+    def _errors(self, X: Any, target: Any, error_fn) -> np.ndarray:
         X = self._to_model_shape(self._check_X(X))
-        T = X if target is None else self._to_model_shape(validate_input(target, self, reset=False, name="target"))
+        T = X if target is None else self._to_model_shape(self._check_X(target, name="target"))
+        return self._errors_of_arrays(X, T, error_fn)
+
+    def _errors_of_arrays(self, X: np.ndarray, T: np.ndarray, error_fn) -> np.ndarray:
         device = next(self.model_.parameters()).device
         errors = []
         self.model_.eval()
@@ -325,7 +343,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
             for start in range(0, len(X), _TRANSFORM_BATCH):
                 xb = torch.from_numpy(X[start : start + _TRANSFORM_BATCH]).to(device)
                 tb = torch.from_numpy(T[start : start + _TRANSFORM_BATCH]).to(device)
-                errors.append(self.objective_.per_sample_error(self.model_(xb), tb).cpu().numpy())
+                errors.append(error_fn(self.model_(xb), tb).reshape(len(xb), -1).cpu().numpy())
         return np.concatenate(errors)
 
     def score_samples(self, X: Any) -> np.ndarray:
@@ -337,6 +355,17 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float32"]
         tags.non_deterministic = False
         return tags
+
+
+def _load_initial_state(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:
+    expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    wrong = [f"{k} {tuple(v.shape)}" for k, v in state.items() if expected.get(k) != tuple(v.shape)]
+    if wrong:
+        raise ConfigError(
+            f"initial_state names tensors this model does not have, or has with another shape: {wrong[:3]}; the model has "
+            f"{list(expected.items())[:3]}... Fix: build initial_state from a model with the same layer sizes."
+        )
+    model.load_state_dict(state, strict=False)
 
 
 def validate_input(X: Any, estimator: AutoencoderEstimator, reset: bool, name: str = "X") -> np.ndarray:

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
+from aekit.anomaly import AnomalyDetector
 from aekit.errors import ModelFileError
 from aekit.estimator_build import build_objective
 from aekit.estimators import AutoencoderEstimator, resolve_device
@@ -29,7 +30,7 @@ __all__ = ["save", "load", "FILES"]
 FORMAT = "aekit-model"
 FORMAT_VERSION = 1
 FILES = ("config.json", "model.safetensors", "history.json")
-ESTIMATORS: dict[str, type] = {"AutoencoderEstimator": AutoencoderEstimator}
+ESTIMATORS: dict[str, type] = {"AutoencoderEstimator": AutoencoderEstimator, "AnomalyDetector": AnomalyDetector}
 
 
 def _jsonable(value: Any) -> Any:

@@ -18,6 +18,7 @@ from torch import nn
 from aekit.models import AEOutput, Autoencoder
 
 __all__ = [
+    "ELEMENTWISE_LOSSES",
     "RECONSTRUCTION_LOSSES",
     "REGULARISERS",
     "Objective",
@@ -25,6 +26,7 @@ __all__ = [
     "ObjectiveValue",
     "Term",
     "contractive_penalty",
+    "elementwise_error",
     "gaussian_kl",
     "kl_sparsity",
     "reconstruction_error",
@@ -35,23 +37,45 @@ def _per_sample(t: torch.Tensor) -> torch.Tensor:
     return t.flatten(1).sum(1)  # (B, ...) -> (B,)
 
 
+def mse_elements(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+    """Squared error per value, shaped like ``target``."""
+    return (out.x_hat - target) ** 2
+
+
+def bce_elements(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy per value, from logits (log-sum-exp stable)."""
+    return F.binary_cross_entropy_with_logits(out.logits, target, reduction="none")
+
+
+def correntropy_elements(out: AEOutput, target: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
+    """Correntropy-induced loss per value, robust to outliers.
+
+    Qi et al. 2014 (robust AE): 1 - exp(-(x_i - x_hat_i)^2 / (2 sigma^2)); close to
+    squared error / (2 sigma^2) for small residuals, bounded by 1 per feature for large ones.
+    """
+    return 1.0 - torch.exp(-((out.x_hat - target) ** 2) / (2.0 * sigma**2))
+
+
+ELEMENTWISE_LOSSES: dict[str, Callable[..., torch.Tensor]] = {
+    "mse": mse_elements,
+    "bce": bce_elements,
+    "correntropy": correntropy_elements,
+}
+
+
 def mse_loss(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
     """Per-sample summed squared error."""
-    return _per_sample((out.x_hat - target) ** 2)
+    return _per_sample(mse_elements(out, target))
 
 
 def bce_loss(out: AEOutput, target: torch.Tensor) -> torch.Tensor:
-    """Per-sample summed binary cross-entropy, from logits (log-sum-exp stable)."""
-    return _per_sample(F.binary_cross_entropy_with_logits(out.logits, target, reduction="none"))
+    """Per-sample summed binary cross-entropy, from logits."""
+    return _per_sample(bce_elements(out, target))
 
 
 def correntropy_loss(out: AEOutput, target: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
-    """Per-sample correntropy-induced loss, robust to outliers.
-
-    Qi et al. 2014 (robust AE): sum_i 1 - exp(-(x_i - x_hat_i)^2 / (2 sigma^2)); close to
-    squared error / (2 sigma^2) for small residuals, bounded by 1 per feature for large ones.
-    """
-    return _per_sample(1.0 - torch.exp(-((out.x_hat - target) ** 2) / (2.0 * sigma**2)))
+    """Per-sample summed correntropy-induced loss (Qi et al. 2014)."""
+    return _per_sample(correntropy_elements(out, target, sigma))
 
 
 RECONSTRUCTION_LOSSES: dict[str, Callable[..., torch.Tensor]] = {
@@ -80,6 +104,11 @@ _BATCH_MEANS: dict[str, Callable[[AEOutput, torch.Tensor], torch.Tensor]] = {
 def reconstruction_error(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
     """Per-sample reconstruction loss by name: (B,)."""
     return RECONSTRUCTION_LOSSES[loss](out, target, **params)
+
+
+def elementwise_error(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
+    """Reconstruction loss per value by name, shaped like ``target``; sums to :func:`reconstruction_error`."""
+    return ELEMENTWISE_LOSSES[loss](out, target, **params)
 
 
 # ---------------------------------------------------------------------------- regularisers
@@ -216,6 +245,9 @@ class Objective:
 
     def per_sample_error(self, out: AEOutput, target: torch.Tensor) -> torch.Tensor:
         return reconstruction_error(out, target, self.reconstruction, **self.loss_params)
+
+    def per_element_error(self, out: AEOutput, target: torch.Tensor) -> torch.Tensor:
+        return elementwise_error(out, target, self.reconstruction, **self.loss_params)
 
     def __call__(
         self,

@@ -152,7 +152,11 @@ def build_autoencoder(spec: ModelSpec) -> Autoencoder:
         dec_acts = _per_layer(enc_acts[0] if enc_acts else "relu", len(dec_hidden))
     if spec.decoder_activations is not None:
         dec_acts = _per_layer(spec.decoder_activations, len(dec_hidden))
-    # The decoder's last layer outputs logits; the output activation is the model's.
-    decoder = mlp([spec.latent_dim, *dec_hidden, n_in], [*dec_acts, "linear"], spec.dropout, dropout_last=False)
+    # The decoder's last layer outputs logits; the output activation is the model's. Dropout
+    # follows every hidden layer and the code (the decoder's input), never the logits.
+    decoder = mlp(
+        [spec.latent_dim, *dec_hidden, n_in], [*dec_acts, "linear"], spec.dropout,
+        dropout_last=False, dropout_first=True,
+    )
     in_features = hidden[-1] if hidden else n_in
     return Autoencoder(encoder, _latent_head(spec, in_features), decoder, spec.output_activation)

@@ -161,3 +161,21 @@ def test_transform_before_fit():
 
     with pytest.raises(NotFittedError, match="not fitted yet"):
         AutoencoderEstimator().transform(np.zeros((2, 3)))
+
+
+def test_validation_data_gives_a_validation_curve_on_your_own_set(X):
+    ae = AutoencoderEstimator(hidden_sizes=(10,), loss="bce", max_iter=4, random_state=0)
+    ae.fit(X[:24], validation_data=X[24:])
+    assert len(ae.history_.val_loss) == 4
+    held_out = ae.reconstruction_error(X[24:]).mean()  # the last epoch's val_loss is this set's loss
+    assert ae.history_.val_loss[-1] == pytest.approx(held_out, rel=1e-5)
+    paired = AutoencoderEstimator(hidden_sizes=(10,), loss="bce", max_iter=2, random_state=0)
+    paired.fit(X[:24], target=1 - X[:24], validation_data=(X[24:], 1 - X[24:]))
+    assert len(paired.history_.val_loss) == 2
+
+
+def test_validation_data_errors(X):
+    with pytest.raises(ConfigError, match=r"Give either validation_data or validation_fraction \(now 0.2\), not both\. Fix"):
+        AutoencoderEstimator(validation_fraction=0.2).fit(X, validation_data=X)
+    with pytest.raises(DataError, match=r"validation_data has 30 features, but AutoencoderEstimator is expecting 35"):
+        AutoencoderEstimator(max_iter=1).fit(X, validation_data=X[:, :30])

@@ -52,3 +52,17 @@ def test_forward_records_preactivations_of_the_dense_code_path():
     assert [a.shape[1] for a in out.preactivations] == [5, 4, 2]
     assert torch.allclose(out.z, model.encode(x).z)  # the recording path computes the same code
     assert torch.allclose(out.preactivations[0], model.encoder.linears[0](x))
+
+
+def test_dropout_acts_even_without_hidden_layers():
+    # 784-64-784 with dropout: the code itself is dropped in training (it was silently a no-op).
+    model = build_autoencoder(ModelSpec(input_shape=(20,), hidden_sizes=(), latent_dim=50, dropout=0.5, latent_activation="relu"))
+    x = torch.rand(8, 20)
+    model.eval()
+    assert torch.equal(model(x).x_hat, model(x).x_hat)
+    model.train()
+    torch.manual_seed(0)
+    a = model(x).x_hat
+    torch.manual_seed(1)
+    b = model(x).x_hat
+    assert not torch.allclose(a, b)

@@ -24,3 +24,5 @@ def main() -> None:
 
 
 from aekit.cli import demo  # noqa: E402,F401  (registers the command)
+from aekit.cli import model, run, runs, train  # noqa: E402,F401  (register their commands)
+from aekit.cli import detect, hash  # noqa: E402,F401  (registers the commands)

@@ -13,10 +13,13 @@ from aekit.cli import app
 def demo(
     out: Path = typer.Option(Path("runs/font-demo"), "--out", "-o", help="Directory to save the trained model in."),
     seed: int = typer.Option(0, help="random_state of the fit."),
+    report: bool = typer.Option(True, help="Then run the font-2d recipe (optimiser comparison, figures) and write its report."),
 ) -> None:
     """Train a 35-20-2-20-35 autoencoder on the 5x7 font and show every letter's 2-D code.
 
-    Example: aekit demo --out runs/font-demo
+    Then runs the font-2d recipe (a minute or two) and prints where its report.html is.
+
+    Examples: aekit demo  ·  aekit demo --no-report --out runs/font-demo
     """
     import aekit
     from aekit.datasets import load_font
@@ -37,3 +40,12 @@ def demo(
         f"\n{ae.n_iter_} epochs in {ae.fit_seconds_:.2f} s; max wrong pixels per character: {int(wrong.max())}; "
         f"mean: {wrong.mean():.2f}. Model saved to {path}/"
     )
+    if report:
+        from aekit.cli.run import recipe_path
+        from aekit.recipes import run_recipe
+
+        typer.echo("\nRunning the font-2d recipe (optimiser comparison, latent map, new letters)...")
+        result = run_recipe(recipe_path("font-2d"), out.parent)
+        for name, run_result in result.runs.items():
+            typer.echo(f"  {name}: {run_result.error.describe()} ({run_result.seconds:.1f} s)")
+        typer.echo(f"Report: {result.report_path}")

@@ -25,6 +25,7 @@ class DenseStack(nn.Module):
         activations: Sequence[str],
         dropout: float = 0.0,
         dropout_last: bool = True,
+        dropout_first: bool = False,
     ):
         super().__init__()
         if len(activations) != len(sizes) - 1:
@@ -37,6 +38,7 @@ class DenseStack(nn.Module):
         self.act_modules = nn.ModuleList(get_activation(a).module() for a in activations)
         self.dropout = nn.Dropout(dropout) if dropout > 0 else None
         self.dropout_last = dropout_last
+        self.dropout_first = dropout_first
 
     @property
     def activations(self) -> list[Activation]:
@@ -48,6 +50,8 @@ class DenseStack(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         last = len(self.linears) - 1
+        if self.dropout is not None and self.dropout_first:
+            x = self.dropout(x)
         for i, (linear, act) in enumerate(zip(self.linears, self.act_modules)):
             x = act(linear(x))
             if self.dropout is not None and (i < last or self.dropout_last):
@@ -69,10 +73,12 @@ def mlp(
     activations: Sequence[str] | str,
     dropout: float = 0.0,
     dropout_last: bool = True,
+    dropout_first: bool = False,
 ) -> DenseStack:
     """A dense stack from layer sizes and one activation per layer (or one for all).
 
-    Dropout follows every layer, or every layer but the last with ``dropout_last=False``.
+    Dropout follows every layer, or every layer but the last with ``dropout_last=False``;
+    ``dropout_first=True`` also drops inputs (a decoder dropping units of the code).
 
     Examples
     --------
@@ -82,4 +88,4 @@ def mlp(
     """
     if isinstance(activations, str):
         activations = [activations] * (len(sizes) - 1)
-    return DenseStack(sizes, list(activations), dropout, dropout_last)
+    return DenseStack(sizes, list(activations), dropout, dropout_last, dropout_first)

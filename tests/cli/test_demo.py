@@ -6,7 +6,7 @@ from aekit.cli import app
 
 
 def test_demo_trains_prints_every_letter_and_saves(tmp_path):
-    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "font")])
+    result = CliRunner().invoke(app, ["demo", "--no-report", "--out", str(tmp_path / "font")])
     assert result.exit_code == 0, result.output
     rows = re.findall(r"^\s*(\S+)\s+(\d+)\s+(-?\d+\.\d+)\s+(-?\d+\.\d+)$", result.output, flags=re.M)
     assert len(rows) == 32 and rows[1][0] == "a"

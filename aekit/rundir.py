@@ -1,0 +1,137 @@
+"""A run directory: one trained model with its history, figures, summary and report.
+
+```
+runs/x/
+  config.json, model.safetensors, history.json   # aekit.save: the model and its history
+  run.json                                       # data spec, parameters, fit time, metrics
+  figures/*.png                                  # the run's figures
+  report.html                                    # written by write_run_report
+```
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from aekit.errors import ModelFileError
+from aekit.recipes.runner import RecipeResult, RunResult, train_run
+from aekit.recipes.spec import Recipe, RunSpec
+
+__all__ = ["TrainedRun", "train_to_directory", "write_run_report", "read_run_info"]
+
+RUN_FILE = "run.json"
+
+
+@dataclass
+class TrainedRun:
+    """What :func:`train_to_directory` wrote."""
+
+    directory: Path
+    result: RunResult
+    figures: list[Path]
+
+
+def _load_data(spec: str, samples: int | None):
+    from aekit.datasets import load_dataset
+
+    data = load_dataset(spec)
+    X = np.asarray(data.data[:samples] if samples else data.data, dtype=np.float32)
+    labels = list(data.labels[: len(X)]) if getattr(data, "labels", None) is not None else None
+    return data, X, labels
+
+
+def _recipe_result(directory: Path, info: dict, run: RunResult, X: np.ndarray, image_shape) -> RecipeResult:
+    from aekit.recipes.figures import default_figures
+
+    recipe = Recipe(
+        path=directory / RUN_FILE,
+        name=directory.name,
+        title=f"aekit run {directory.name}",
+        description=f"Trained on {info['data']} with `aekit train`.",
+        data=info["data"],
+        model=info["params"],
+        runs=[run.spec],
+        figures=default_figures(X, image_shape, run.code_size),
+    )
+    return RecipeResult(recipe, directory, directory / "report.html", {run.spec.name: run}, run.seconds)
+
+
+def train_to_directory(
+    data: str,
+    params: dict[str, object],
+    directory: str | Path,
+    *,
+    callbacks: Sequence[object] | None = None,
+    samples: int | None = None,
+) -> TrainedRun:
+    """Train an ``AutoencoderEstimator(**params)`` on ``data`` and write the run directory.
+
+    Parameters
+    ----------
+    data : str
+        A built-in dataset name or a file (see :func:`aekit.datasets.load_dataset`).
+    params : dict
+        Estimator parameters; those not given keep the estimator's defaults.
+    directory : path
+        Where the model, ``run.json`` and ``figures/`` go (created).
+    callbacks : sequence, optional
+        Passed to ``fit``.
+    samples : int, optional
+        Train on the first ``samples`` rows only.
+
+    Examples
+    --------
+    >>> from aekit.rundir import train_to_directory
+    >>> run = train_to_directory("font", {"latent_dim": 2, "max_iter": 5}, "runs/demo")  # doctest: +SKIP
+    """
+    from aekit import save
+    from aekit.recipes.figures import draw_figures
+
+    directory = Path(directory)
+    dataset, X, labels = _load_data(data, samples)
+    run = train_run(RunSpec(directory.name, dict(params)), X, callbacks=callbacks, where="train")
+    save(run.estimator, directory)
+    info = {"data": data, "samples": samples, "params": dict(params), "seconds": run.seconds,
+            "steps": f"{len(run.history.loss)} {run.history.unit}s", "metrics": run.error.summary()}
+    (directory / RUN_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    image_shape = getattr(dataset, "image_shape", None)
+    figures_dir = directory / "figures"
+    figures_dir.mkdir(exist_ok=True)
+    written = []
+    for name, (_, figure) in draw_figures(_recipe_result(directory, info, run, X, image_shape), X, labels, image_shape).items():
+        figure.savefig(figures_dir / f"{name}.png", dpi=100)
+        written.append(figures_dir / f"{name}.png")
+    return TrainedRun(directory, run, written)
+
+
+def read_run_info(directory: str | Path) -> dict:
+    """The run's ``run.json``: data spec, parameters, fit seconds and metrics."""
+    path = Path(directory) / RUN_FILE
+    if not path.is_file():
+        raise ModelFileError(f"{str(directory)!r} is not a run directory: {RUN_FILE} is missing. Train one with `aekit train`.")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"{path} is not valid JSON ({error}); re-run `aekit train`.") from None
+
+
+def write_run_report(directory: str | Path) -> Path:
+    """Write ``report.html`` for a run directory (reloads the model and its data); returns its path."""
+    from aekit import load
+    from aekit.metrics import reconstruction_error
+    from aekit.recipes.figures import build_report
+
+    directory = Path(directory)
+    info = read_run_info(directory)
+    dataset, X, labels = _load_data(info["data"], info.get("samples"))
+    estimator = load(directory)
+    reconstruction = np.asarray(estimator.reconstruct(X), dtype=np.float64)
+    run = RunResult(RunSpec(directory.name, info["params"]), estimator, float(info.get("seconds", 0.0)),
+                    reconstruction, reconstruction_error(X, reconstruction))
+    result = _recipe_result(directory, info, run, X, getattr(dataset, "image_shape", None))
+    return build_report(result, X, labels, dataset, smoke=False).write(result.report_path)

@@ -1,0 +1,102 @@
+"""Semantic hashing on MNIST: mAP@k of aekit's codes beside random-projection LSH and PCA-ITQ.
+
+A database of training images is hashed; test images are the queries; a retrieved image is
+relevant when it shows the same digit. Prints a Markdown table of mAP@k per number of bits.
+
+    .venv/bin/python benchmarks/hashing.py --data /work/shared/data/mnist
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from threadpoolctl import threadpool_limits
+
+from aekit import AutoencoderEstimator
+from aekit.apps.hashing import hamming_search, hash_codes, mean_average_precision, pack_bits
+from aekit.datasets.idx import read_idx
+
+
+def lsh_bits(train: np.ndarray, X_db: np.ndarray, X_q: np.ndarray, bits: int, seed: int):
+    """Random-hyperplane LSH (Charikar 2002): signs of Gaussian projections of centred data."""
+    W = np.random.default_rng(seed).normal(size=(train.shape[1], bits))
+    mean = train.mean(0)
+    return (X_db - mean) @ W > 0, (X_q - mean) @ W > 0
+
+
+def itq_bits(train: np.ndarray, X_db: np.ndarray, X_q: np.ndarray, bits: int, seed: int, iterations: int = 50):
+    """PCA-ITQ (Gong & Lazebnik 2011): PCA to ``bits`` dims, then the rotation R minimising
+    ||B - V R||_F alternately: B = sign(V R); R = S_hat S^T from the SVD B^T V = S Omega S_hat^T."""
+    mean = train.mean(0)
+    _, _, Vt = np.linalg.svd(train - mean, full_matrices=False)
+    P = Vt[:bits].T  # (d, bits)
+    V = (train - mean) @ P
+    R = np.linalg.qr(np.random.default_rng(seed).normal(size=(bits, bits)))[0]
+    for _ in range(iterations):
+        B = np.sign(V @ R)
+        U, _, Wt = np.linalg.svd(B.T @ V)
+        R = Wt.T @ U.T
+    return (X_db - mean) @ P @ R > 0, (X_q - mean) @ P @ R > 0
+
+
+def aekit_binary(train, X_db, X_q, bits, seed, epochs):
+    # Squared error, not bce: with bce the straight-through binary head collapses to one code
+    # for every image (see docs/applications.md).
+    ae = AutoencoderEstimator(latent="binary", latent_dim=bits, hidden_sizes=(256,), loss="mse",
+                              batch_size=128, max_iter=epochs, random_state=seed).fit(train)
+    return hash_codes(ae, X_db), hash_codes(ae, X_q)
+
+
+def aekit_thresholded(train, X_db, X_q, bits, seed, epochs):
+    ae = AutoencoderEstimator(latent_dim=bits, hidden_sizes=(256,), loss="bce",
+                              batch_size=128, max_iter=epochs, random_state=seed).fit(train)
+    median = np.median(ae.transform(X_db), axis=0)
+    return hash_codes(ae, X_db, threshold=median), hash_codes(ae, X_q, threshold=median)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("/work/shared/data/mnist"))
+    parser.add_argument("--database", type=int, default=10000, help="training images hashed (and trained on)")
+    parser.add_argument("--queries", type=int, default=1000, help="test images used as queries")
+    parser.add_argument("--k", type=int, default=1000, help="mAP@k")
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--bits", type=int, nargs="*", default=[16, 32, 64])
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    threadpool_limits(1)  # numpy's BLAS too: the machine's cores are shared
+    started = time.perf_counter()
+    X_db = read_idx(args.data / "train-images-idx3-ubyte.gz")[: args.database].reshape(args.database, -1) / 255.0
+    y_db = read_idx(args.data / "train-labels-idx1-ubyte.gz")[: args.database]
+    X_q = read_idx(args.data / "t10k-images-idx3-ubyte.gz")[: args.queries].reshape(args.queries, -1) / 255.0
+    y_q = read_idx(args.data / "t10k-labels-idx1-ubyte.gz")[: args.queries]
+    X_db, X_q = X_db.astype(np.float32), X_q.astype(np.float32)
+
+    methods = {
+        "LSH (random projections)": lambda b: lsh_bits(X_db, X_db, X_q, b, args.seed),
+        "PCA-ITQ": lambda b: itq_bits(X_db, X_db, X_q, b, args.seed),
+        "aekit AE, binary latent (mse)": lambda b: aekit_binary(X_db, X_db, X_q, b, args.seed, args.epochs),
+        "aekit AE, median-thresholded code (bce)": lambda b: aekit_thresholded(X_db, X_db, X_q, b, args.seed, args.epochs),
+    }
+    rows = {}
+    for name, method in methods.items():
+        for bits in args.bits:
+            t = time.perf_counter()
+            db_bits, q_bits = method(bits)
+            result = hamming_search(pack_bits(q_bits), pack_bits(db_bits), k=args.k)
+            rows.setdefault(name, []).append((mean_average_precision(y_q, y_db, result.indices), time.perf_counter() - t))
+    print(f"| method | " + " | ".join(f"mAP@{args.k}, {b} bits" for b in args.bits) + " | seconds (all bit sizes) |")
+    print("|---|" + "---|" * (len(args.bits) + 1))
+    for name, cells in rows.items():
+        print(f"| {name} | " + " | ".join(f"{m:.3f}" for m, _ in cells) + f" | {sum(s for _, s in cells):.0f} |")
+    print(f"\ndatabase {args.database} training images, {args.queries} test queries, aekit {args.epochs} epochs; "
+          f"wall time {time.perf_counter() - started:.0f} s, torch {torch.__version__}, 1 thread")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import aekit
+import torch
+from aekit import AnomalyDetector, ConfigError, DataError
+
+torch.set_num_threads(1)  # tiny models: one thread is many times faster on a shared machine
+
+
+def planar(n=200, d=8, seed=0):
+    """Normal data on a 3-D plane in d dimensions."""
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(n, 3)) @ rng.normal(size=(3, d))).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    X = planar()
+    return X, AnomalyDetector(contamination=0.05, max_iter=40, random_state=0).fit(X)
+
+
+def _fast(**params):
+    return AnomalyDetector(max_iter=3, random_state=0, **params)
+
+
+# The network computes in float32; one row and a batch of rows take different BLAS kernels, so
+# scores differ by ~1e-6 relative, sometimes above the check's 1e-7 absolute tolerance.
+FLOAT32_BATCHING = "float32 network: per-row and batched matmuls differ by ~1e-6 relative (check wants 1e-7)"
+
+
+@parametrize_with_checks(
+    [_fast()],
+    expected_failed_checks=lambda est: {
+        "check_methods_subset_invariance": FLOAT32_BATCHING,
+    },
+)
+def test_sklearn_conventions(estimator, check):
+    check(estimator)
+
+
+def test_injected_outlier_ranks_top(fitted):
+    X, det = fitted
+    X_test = np.vstack([X[:20], X[:1] + 8.0 * np.random.default_rng(1).normal(size=(1, X.shape[1]))])
+    scores = det.score_samples(X_test)
+    assert np.argmin(scores) == 20
+    assert det.predict(X_test)[20] == -1
+    assert set(np.unique(det.predict(X_test))) <= {-1, 1}
+
+
+def test_contamination_flags_that_fraction_of_training_data(fitted):
+    X, det = fitted
+    assert (det.predict(X) == -1).mean() == pytest.approx(0.05, abs=0.01)
+    np.testing.assert_allclose(det.decision_function(X), det.score_samples(X) + det.threshold_)
+
+
+@pytest.mark.parametrize("rule, param", [("percentile", 95), ("mean_std", 2.0), ("median_mad", None), ("fpr", 0.05)])
+def test_novelty_rules_calibrate_on_holdout(rule, param):
+    X = planar(300)
+    det = _fast(contamination=0, threshold=rule, threshold_param=param).fit(X)
+    assert len(det.holdout_errors_) == 60
+    assert det.threshold_ >= np.median(det.holdout_errors_)
+    assert det.threshold_rule_ == rule
+
+
+def test_fpr_rule_is_the_conformal_quantile():
+    X = planar(300)
+    det = _fast(contamination=0, threshold="fpr", threshold_param=0.1).fit(X)
+    k = int(np.ceil((60 + 1) * 0.9))
+    assert det.threshold_ == np.sort(det.holdout_errors_)[k - 1]
+
+
+def test_explicit_threshold_and_auto_with_zero_contamination():
+    X = planar(100)
+    assert _fast(threshold=0.5).fit(X).threshold_ == 0.5
+    assert _fast(contamination=0).fit(X).threshold_rule_ == "fpr"
+
+
+def test_explain_names_the_corrupted_feature():
+    X = planar(300, d=6)
+    det = AnomalyDetector(max_iter=40, random_state=0).fit(X)
+    odd = X[:1].copy()
+    odd[0, 3] += 30.0
+    explanation = det.explain(odd)
+    assert explanation.top(0, k=1)[0][0] == "x3"
+    assert explanation.ranking[0, 0] == 3
+    np.testing.assert_allclose(explanation.contributions.sum(1), -det.score_samples(odd), rtol=1e-5)
+
+
+def test_explain_uses_dataframe_column_names():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(planar(100, d=3), columns=["a", "b", "c"])
+    det = _fast().fit(frame)
+    assert det.explain(frame.iloc[:2]).feature_names == ["a", "b", "c"]
+
+
+def test_scaling_is_fitted_on_training_data():
+    X = planar(100) * 1000.0 + 50.0
+    det = AnomalyDetector(scaler="standard", max_iter=100, learning_rate=1e-2, random_state=0).fit(X)
+    np.testing.assert_allclose((X - det.shift_) / det.scale_, (X - X.mean(0)) / X.std(0), rtol=1e-3, atol=1e-3)
+    assert det.reconstruct(X).shape == X.shape  # in X's units, the scaling undone
+    assert np.abs(det.reconstruct(X) - X).mean() < 0.5 * np.abs(X - X.mean(0)).mean()
+
+
+def test_vae_detector_ranks_outlier_top():
+    X = planar(300)
+    det = AnomalyDetector(latent="gaussian", beta=0.5, max_iter=40, random_state=0).fit(X)
+    X_test = np.vstack([X[:30], X[:1] + 8.0])
+    assert np.argmin(det.score_samples(X_test)) == 30
+
+
+def test_conv_detector_on_images():
+    rng = np.random.default_rng(0)
+    images = np.zeros((120, 1, 8, 8), np.float32)
+    for k, img in enumerate(images):
+        img[0, :, k % 8] = 1.0  # a vertical bar
+    odd = np.zeros((1, 1, 8, 8), np.float32)
+    odd[0, 0, np.arange(8), np.arange(8)] = 1.0  # a diagonal
+    det = AnomalyDetector(architecture="conv", channels=(8,), latent_dim=4, loss="bce", max_iter=60,
+                          learning_rate=1e-2, random_state=0).fit(images + 0.0 * rng.random(images.shape))
+    scores = det.score_samples(np.concatenate([images[:10], odd]))
+    assert np.argmin(scores) == 10
+    assert det.explain(odd).contributions.shape == (1, 64)
+
+
+def test_save_load_roundtrip(tmp_path, fitted):
+    X, det = fitted
+    again = aekit.load(aekit.save(det, tmp_path / "det"))
+    assert isinstance(again, AnomalyDetector)
+    np.testing.assert_array_equal(again.score_samples(X), det.score_samples(X))
+    np.testing.assert_array_equal(again.predict(X), det.predict(X))
+    assert again.threshold_ == det.threshold_
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"contamination": 0.7}, r"contamination must be a number in \[0, 0.5\].*got 0.7.*Fix"),
+        ({"threshold": "iqr"}, r"threshold='iqr' is not a known choice.*percentile"),
+        ({"threshold": "mean_std"}, r"needs contamination=0; got contamination=0.1. Fix"),
+        ({"contamination": 0, "threshold": "fpr", "threshold_param": 2.0}, r"false-positive rate.*got 2.0. Fix"),
+        ({"contamination": 0, "threshold": "percentile", "threshold_param": -1}, r"percentile.*got -1. Fix"),
+        ({"threshold": float("nan")}, r"threshold must be a finite reconstruction error.*got nan. Fix"),
+        ({"contamination": 0, "holdout_fraction": 1.5}, r"holdout_fraction must be a number in \(0, 1\); got 1.5. Fix"),
+        ({"scaler": "zscore"}, r"scaler='zscore' is not a known choice"),
+    ],
+)
+def test_parameter_errors(params, match):
+    with pytest.raises(ConfigError, match=match):
+        _fast(**params).fit(planar(50))
+
+
+def test_holdout_too_small():
+    with pytest.raises(DataError, match=r"leaves 1 held-out and 4 training samples.*Fix"):
+        _fast(contamination=0).fit(planar(5))
