@@ -52,7 +52,7 @@ class Sizes:
     scale_base: int  # rows of the 1x data set in the scaling table
 
 
-QUICK = Sizes(n_train=6000, epochs=2, reps=5, scale_base=2000)
+QUICK = Sizes(n_train=10000, epochs=2, reps=5, scale_base=2000)
 FULL = Sizes(n_train=60000, epochs=3, reps=7, scale_base=3750)
 
 
