@@ -58,4 +58,6 @@ class InMemorySource:
                 yield self.inputs[start : start + batch_size], self.target[start : start + batch_size]
             else:
                 idx = order[start : start + batch_size]
-                yield self.inputs[idx], self.target[idx]
+                xb = torch.index_select(self.inputs, 0, idx)  # 3x faster than inputs[idx] on CPU
+                # plain reconstruction: one gather, not two (it was a tenth of a small model's step)
+                yield xb, xb if self.target is self.inputs else torch.index_select(self.target, 0, idx)
