@@ -14,6 +14,7 @@ def demo(
     out: Path = typer.Option(Path("runs/font-demo"), "--out", "-o", help="Directory to save the trained model in."),
     seed: int = typer.Option(0, help="random_state of the fit."),
     report: bool = typer.Option(True, help="Then run the font-2d recipe (optimiser comparison, figures) and write its report."),
+    threads: int = typer.Option(1, min=1, help="Threads for torch and BLAS: these models are tiny, one is fastest."),
 ) -> None:
     """Train a 35-20-2-20-35 autoencoder on the 5x7 font and show every letter's 2-D code.
 
@@ -22,7 +23,10 @@ def demo(
     Examples: aekit demo  ·  aekit demo --no-report --out runs/font-demo
     """
     import aekit
+    from aekit.cli import limit_threads
     from aekit.datasets import load_font
+
+    limit_threads(threads)
     from aekit.metrics import wrong_pixels
 
     font = load_font()
