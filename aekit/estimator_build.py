@@ -263,7 +263,7 @@ def _refuse_stochastic_scipy(solver: str, spec: ModelSpec) -> None:
         )
 
 
-def _check_range(est: AutoencoderEstimator, name: str, data: np.ndarray, loss: str) -> None:
+def _check_range(name: str, data: np.ndarray, loss: str) -> None:
     if loss == "bce" and len(data) and (data.min() < 0 or data.max() > 1):
         raise DataError(
             f'loss="bce" needs {name} in [0, 1] (it is the target of a Bernoulli likelihood); got values '
@@ -294,13 +294,8 @@ def build_training(
     sample_shape = tuple(est._sample_shape)
     spec = model_spec(est, sample_shape)
     loss = check_choice("loss", est.loss, RECONSTRUCTION_LOSSES)
-    _check_range(est, "X", data, loss)
-    goal = data
-    if target is not None:
-        goal = validate_input(target, est, reset=False, name="target")
-        if len(goal) != len(data):
-            raise DataError(f"target has {len(goal)} samples but X has {len(data)}. Fix: pass one target row per row of X.")
-        _check_range(est, "target", goal, loss)
+    _check_range("X", data, loss)
+    goal = data if target is None else _checked_target(est, target, "target", data, "X", loss)
     n_val = int(math.ceil(fraction * len(data))) if fraction > 0 else 0
     if n_val >= len(data):
         raise DataError(
@@ -338,19 +333,30 @@ def build_training(
     return TrainingPlan(data.shape[1], tuple(shape), spec, objective, config, train, validation, noise)
 
 
+def _checked_target(est, target: Any, name: str, inputs: np.ndarray, inputs_name: str, loss: str) -> np.ndarray:
+    """A target array shaped like the training data, one row per input row, in range for the loss."""
+    from aekit.estimators import validate_input
+
+    goal = validate_input(target, est, reset=False, name=name)
+    if len(goal) != len(inputs):
+        raise DataError(
+            f"{name} has {len(goal)} samples but {inputs_name} has {len(inputs)}. "
+            f"Fix: pass one {name} row per row of {inputs_name}."
+        )
+    _check_range(name, goal, loss)
+    return goal
+
+
 def _validation_source(est, validation_data: Any, loss: str, tensor) -> InMemorySource:
     from aekit.estimators import validate_input
 
     pair = isinstance(validation_data, tuple) and len(validation_data) == 2
     X_val, T_val = validation_data if pair else (validation_data, None)
     X_val = validate_input(X_val, est, reset=False, name="validation_data")
-    _check_range(est, "validation_data", X_val, loss)
+    _check_range("validation_data", X_val, loss)
     if T_val is None:
         return InMemorySource(tensor(X_val))
-    T_val = validate_input(T_val, est, reset=False, name="validation_data target")
-    if len(T_val) != len(X_val):
-        raise DataError(f"validation_data has {len(X_val)} inputs but {len(T_val)} targets. Fix: pass one target row per input row.")
-    _check_range(est, "validation_data target", T_val, loss)
+    T_val = _checked_target(est, T_val, "validation_data target", X_val, "validation_data", loss)
     return InMemorySource(tensor(X_val), tensor(T_val))
 
 

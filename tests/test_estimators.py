@@ -179,6 +179,8 @@ def test_validation_data_errors(X):
         AutoencoderEstimator(validation_fraction=0.2).fit(X, validation_data=X)
     with pytest.raises(DataError, match=r"validation_data has 30 features, but AutoencoderEstimator is expecting 35"):
         AutoencoderEstimator(max_iter=1).fit(X, validation_data=X[:, :30])
+    with pytest.raises(DataError, match=r"validation_data target has 3 samples but validation_data has 8\. Fix: pass one"):
+        AutoencoderEstimator(max_iter=1).fit(X, validation_data=(X[:8], X[:3]))
 
 
 def test_binary_codes_do_not_collapse_with_bce():

@@ -15,7 +15,22 @@ from sklearn.manifold import TSNE
 
 from aekit.errors import DataError, check_choice
 
-__all__ = ["LatentMap", "latent_map"]
+__all__ = ["LatentMap", "latent_map", "project_codes"]
+
+
+def project_codes(codes: np.ndarray, method: str = "pca", random_state: int | None = 0) -> np.ndarray:
+    """Project (n, k) codes to 2-D by PCA or t-SNE (van der Maaten & Hinton 2008).
+
+    Examples
+    --------
+    >>> project_codes(np.random.default_rng(0).normal(size=(20, 6))).shape
+    (20, 2)
+    """
+    method = check_choice("projection", method, ["pca", "tsne"])
+    if method == "pca":
+        return PCA(n_components=2, random_state=random_state).fit_transform(codes)
+    perplexity = min(30.0, max(1.0, (len(codes) - 1) / 3))  # t-SNE needs perplexity < n
+    return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=random_state).fit_transform(codes)
 
 
 @dataclass(frozen=True)
@@ -53,9 +68,6 @@ def latent_map(codes: np.ndarray, labels: Any = None, method: str = "auto", rand
         if codes.shape[1] > 3:
             raise DataError(f'method="identity" needs codes of at most 3 dimensions; got {codes.shape[1]}. Fix: method="pca" or "tsne".')
         points = codes
-    elif method == "pca":
-        points = PCA(n_components=2, random_state=random_state).fit_transform(codes)
     else:
-        perplexity = min(30.0, (len(codes) - 1) / 3)
-        points = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=random_state).fit_transform(codes)
+        points = project_codes(codes, method, random_state)
     return LatentMap(points, labels, method)

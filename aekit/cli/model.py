@@ -128,7 +128,7 @@ def generate(
     estimator, dataset = _model_and_data(run_dir, None)
     shape = dataset.get("image_shape")
     if not shape:
-        raise ConfigError("generate draws images; this run's data has no image shape.")
+        raise ConfigError("generate draws images; this run's data has no image shape. Fix: use `aekit encode` and decode codes in Python.")
     codes = estimator.transform(dataset.data)
     decode = estimator.inverse_transform
     if grid is not None:

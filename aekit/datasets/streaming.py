@@ -88,7 +88,7 @@ class MemmapSource:
             self.path, self._array = None, path_or_array
             shape, dtype = path_or_array.shape, path_or_array.dtype
             if dtype.kind not in "biuf":
-                raise DatasetError(f"the array has dtype {dtype}; streaming expects numbers.")
+                raise DatasetError(f"the array has dtype {dtype}; streaming expects numbers. Fix: save a numeric array, e.g. X.astype(np.float32).")
         else:
             self.path, self._array = Path(path_or_array), None
             shape, dtype, self._offset = _npy_layout(self.path)

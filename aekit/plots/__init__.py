@@ -8,7 +8,7 @@ so it works with any model, and returns a Figure to save, embed in a report or s
 from aekit.plots._layout import figure_to_png
 from aekit.plots.curves import plot_error_histogram, plot_errors_per_label, plot_loss_curves, plot_series
 from aekit.plots.images import plot_decoded_grid, plot_image_grid, plot_interpolation, plot_traversal
-from aekit.plots.latent import plot_latent_map, project_codes
+from aekit.plots.latent import plot_latent_map
 
 __all__ = [
     "figure_to_png",
@@ -21,5 +21,4 @@ __all__ = [
     "plot_loss_curves",
     "plot_series",
     "plot_traversal",
-    "project_codes",
 ]

@@ -7,34 +7,13 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from aekit.apps.visualise import project_codes
 from aekit.errors import DataError, check_choice
 from aekit.plots._layout import as_matrix, new_figure
 
-__all__ = ["plot_latent_map", "project_codes"]
+__all__ = ["plot_latent_map"]
 
 MAX_LEGEND_CLASSES = 20
-
-
-def project_codes(codes: np.ndarray, method: str = "pca", random_state: int = 0) -> np.ndarray:
-    """Project (n, k) codes with k > 3 to 2-D by PCA or t-SNE.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from aekit.plots import project_codes
-    >>> project_codes(np.random.default_rng(0).normal(size=(20, 6))).shape
-    (20, 2)
-    """
-    method = check_choice("projection", method, ["pca", "tsne"])
-    codes = as_matrix(codes, "codes")
-    if method == "pca":
-        from sklearn.decomposition import PCA
-
-        return PCA(n_components=2, random_state=random_state).fit_transform(codes)
-    from sklearn.manifold import TSNE
-
-    perplexity = min(30.0, max(1.0, (len(codes) - 1) / 3))  # t-SNE needs perplexity < n
-    return TSNE(n_components=2, perplexity=perplexity, random_state=random_state, init="pca").fit_transform(codes)
 
 
 def plot_latent_map(

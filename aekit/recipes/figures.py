@@ -54,7 +54,7 @@ class _Context:
 
     def shape(self, figure: str) -> tuple[int, ...]:
         if self.image_shape is None:
-            raise ConfigError(f"{self.result.recipe.path}: figures.{figure} needs image data; this data has no image_shape.")
+            raise ConfigError(f"{self.result.recipe.path}: figures.{figure} needs image data; this data has no image_shape. Fix: remove figures.{figure} or use image data.")
         return self.image_shape
 
     def index(self, key: object) -> int:
@@ -103,7 +103,7 @@ def _decoded_grid(ctx: _Context, options: dict) -> Figure:
     run = ctx.run(options)
     codes = np.asarray(run.estimator.transform(ctx.X))
     if codes.shape[1] != 2:
-        raise ConfigError(f"{ctx.result.recipe.path}: figures.decoded_grid needs a 2-D code; run {run.spec.name!r} has {codes.shape[1]}.")
+        raise ConfigError(f"{ctx.result.recipe.path}: figures.decoded_grid needs a 2-D code; run {run.spec.name!r} has {codes.shape[1]}. Fix: set latent_dim = 2 or pick another run.")
     low, high = codes.min(axis=0), codes.max(axis=0)
     margin = 0.05 * np.maximum(high - low, 1e-6)
     lims = np.stack([low - margin, high + margin], axis=1)
@@ -141,7 +141,7 @@ def _errors_per_label(ctx: _Context, options: dict) -> Figure:
     for name, run in ctx.runs(options).items():
         wrong = ctx.errors(options, run).wrong_pixels
         if wrong is None:
-            raise ConfigError(f"{ctx.result.recipe.path}: figures.errors_per_label needs binary (0/1) data.")
+            raise ConfigError(f"{ctx.result.recipe.path}: figures.errors_per_label needs binary (0/1) data. Fix: remove that figure for this data.")
         values[name] = wrong
     labels = ctx.labels or [str(i) for i in range(len(ctx.X))]
     level = options.get("noise_level")

@@ -190,7 +190,7 @@ def noise_sweep(recipe: Recipe, runs: dict[str, RunResult], X: np.ndarray) -> di
         for rate in levels:
             errors = [noisy_error(runs[name], X, rate, seed) for seed in range(repeats)]
             if errors[0].wrong_pixels is None:
-                raise ConfigError(f"{recipe.path}: key 'noise_sweep': bit flips need binary (0/1) data.")
+                raise ConfigError(f"{recipe.path}: key 'noise_sweep': bit flips need binary (0/1) data. Fix: remove [noise_sweep] for this data.")
             means.append(float(np.mean([e.wrong_pixels.mean() for e in errors])))
         out[name] = means
     return out
