@@ -17,11 +17,12 @@ import torch
 from aekit.errors import ConfigError, DataError, check_choice
 from aekit.layers.activations import ACTIVATIONS
 from aekit.layers.conv import DOWNSAMPLING, UPSAMPLING
+from aekit.layers.init import WEIGHT_INITS
 from aekit.layers.latent import LATENTS
 from aekit.losses import RECONSTRUCTION_LOSSES, REGULARISERS, KLSparsity, Objective, Term
 from aekit.models import ModelSpec
 from aekit.noise import Corruption, make_noise
-from aekit.train import SCIPY_SOLVERS, SOLVERS, BatchSource, InMemorySource, TrainConfig
+from aekit.train import LEARNING_RATE_SCHEDULES, SCIPY_SOLVERS, SOLVERS, BatchSource, InMemorySource, TrainConfig
 
 if TYPE_CHECKING:
     from aekit.estimators import AutoencoderEstimator
@@ -131,6 +132,7 @@ def model_spec(est: AutoencoderEstimator, sample_shape: tuple[int, ...]) -> Mode
     latent = check_choice("latent", est.latent, LATENTS)
     architecture = check_choice("architecture", est.architecture, ARCHITECTURES)
     dropout = _real("dropout", est.dropout, 0.0, 1.0, high_open=True)
+    weight_init = check_choice("weight_init", est.weight_init, WEIGHT_INITS)
     n_features = int(np.prod(sample_shape))
     if est.layers is not None:
         if architecture == "conv":
@@ -142,7 +144,7 @@ def model_spec(est: AutoencoderEstimator, sample_shape: tuple[int, ...]) -> Mode
                 f"Fix: make the first and last entries of layers {n_features}."
             )
         parts["output_activation"] = _output_activation(est, loss, parts["output_activation"])
-        return ModelSpec(input_shape=(n_features,), latent=latent, dropout=dropout, **parts)
+        return ModelSpec(input_shape=(n_features,), latent=latent, dropout=dropout, weight_init=weight_init, **parts)
 
     latent_dim = _positive_int("latent_dim", est.latent_dim)
     activation = check_choice("activation", est.activation, ACTIVATIONS)
@@ -153,11 +155,12 @@ def model_spec(est: AutoencoderEstimator, sample_shape: tuple[int, ...]) -> Mode
             input_shape=(n_features,), hidden_sizes=_sizes("hidden_sizes", est.hidden_sizes),
             activations=activation, latent_dim=latent_dim, latent=latent,
             latent_activation=latent_activation, output_activation=output, dropout=dropout,
+            weight_init=weight_init,
         )
     return ModelSpec(
         input_shape=_conv_shape(est, sample_shape), activations=activation, latent_dim=latent_dim,
         latent=latent, latent_activation=latent_activation, output_activation=output, dropout=dropout,
-        architecture="conv", channels=_sizes("channels", est.channels),
+        weight_init=weight_init, architecture="conv", channels=_sizes("channels", est.channels),
         downsampling=check_choice("downsampling", est.downsampling, DOWNSAMPLING),
         upsampling=check_choice("upsampling", est.upsampling, UPSAMPLING),
     )
@@ -227,6 +230,12 @@ def build_objective(est: AutoencoderEstimator, spec: ModelSpec, solver: str) -> 
 
 def _config(est: AutoencoderEstimator, n_train: int) -> TrainConfig:
     solver = check_choice("solver", est.solver, SOLVERS)
+    schedule = check_choice("learning_rate_schedule", est.learning_rate_schedule, LEARNING_RATE_SCHEDULES)
+    if solver in SCIPY_SOLVERS and schedule != "constant":
+        raise ConfigError(
+            f"learning_rate_schedule={schedule!r} sets a mini-batch solver's step size per epoch; {solver!r} is a "
+            f'scipy solver that chooses its own steps. Fix: drop learning_rate_schedule, or use solver="adam".'
+        )
     if est.batch_size == "auto":
         batch_size = min(200, n_train)
     else:
@@ -234,6 +243,7 @@ def _config(est: AutoencoderEstimator, n_train: int) -> TrainConfig:
     return TrainConfig(
         solver=solver,
         learning_rate=_real("learning_rate", est.learning_rate, 0.0) if solver not in SCIPY_SOLVERS else float(est.learning_rate),
+        learning_rate_schedule=schedule,
         batch_size=batch_size,
         max_iter=_positive_int("max_iter", est.max_iter),
         max_fun=_positive_int("max_fun", est.max_fun),
@@ -365,6 +375,11 @@ def _streaming_plan(est, source: BatchSource, target: Any, noise, fraction: floa
         raise ConfigError(
             "A streamed BatchSource trains on itself: target and validation_fraction are not supported with it. "
             "Fix: pass arrays, or stream the target inside the source."
+        )
+    if getattr(source, "sample_shape", None) is None and getattr(source, "n_features", None) is None:
+        raise ConfigError(
+            f"{type(source).__name__} does not say what one sample is. Fix: give the source an n_features "
+            "attribute (values per flat row) or a sample_shape (e.g. (1, 28, 28) for conv models)."
         )
     sample_shape = tuple(getattr(source, "sample_shape", None) or (source.n_features,))
     est._sample_shape = sample_shape

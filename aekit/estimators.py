@@ -17,6 +17,7 @@ from sklearn.utils.validation import _check_feature_names, check_array, check_is
 
 from aekit.errors import ConfigError, DataError, TrainingDivergedError
 from aekit.estimator_build import build_training
+from aekit.likelihood import importance_sampled_log_likelihood
 from aekit.models import build_autoencoder
 from aekit.train import fit_full_batch, fit_minibatch
 
@@ -69,6 +70,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     upsampling : {"transpose", "upsample"}, default="transpose"
     dropout : float, default=0.0
         Dropout probability after every hidden layer and after the code (training only).
+    weight_init : {"glorot", "he", "torch"}, default="glorot"
+        How the initial weights are drawn: Glorot-uniform with zero biases (Keras's default),
+        He-uniform for deep ReLU stacks, or PyTorch's default (see :mod:`aekit.layers.init`).
     loss : {"mse", "bce", "correntropy"}, default="mse"
         Per-sample reconstruction loss, summed over features. bce needs data in [0, 1].
     correntropy_sigma : float, default=1.0
@@ -92,6 +96,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         Mini-batch: adam, adamw, sgd, rmsprop. Full-batch (scipy.optimize): powell,
         nelder-mead, cg, bfgs, l-bfgs-b.
     learning_rate : float, default=1e-3
+    learning_rate_schedule : {"constant", "cosine"}, default="constant"
+        "cosine" anneals the mini-batch step size from ``learning_rate`` towards 0 over
+        ``max_iter`` epochs (Loshchilov & Hutter 2017, without restarts).
     batch_size : int or "auto", default="auto"
         "auto" is min(200, n_samples), as in scikit-learn's MLP.
     max_iter : int, default=200
@@ -151,6 +158,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         downsampling: str = "stride",
         upsampling: str = "transpose",
         dropout: float = 0.0,
+        weight_init: str = "glorot",
         loss: str = "mse",
         correntropy_sigma: float = 1.0,
         beta: float = 1.0,
@@ -164,6 +172,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         noise_level: float = 0.1,
         solver: str = "adam",
         learning_rate: float = 1e-3,
+        learning_rate_schedule: str = "constant",
         batch_size: int | str = "auto",
         max_iter: int = 200,
         max_fun: int = 15000,
@@ -191,6 +200,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         self.downsampling = downsampling
         self.upsampling = upsampling
         self.dropout = dropout
+        self.weight_init = weight_init
         self.loss = loss
         self.correntropy_sigma = correntropy_sigma
         self.beta = beta
@@ -204,6 +214,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         self.noise_level = noise_level
         self.solver = solver
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.max_fun = max_fun
@@ -349,6 +360,36 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     def score_samples(self, X: Any) -> np.ndarray:
         """Negative reconstruction error: higher means more typical of the training data."""
         return -self.reconstruction_error(X)
+
+    def log_likelihood(self, X: Any, n_samples: int = 5000, random_state: int | None = None) -> np.ndarray:
+        """log p(x) of each binary sample in nats, by importance sampling (VAEs with ``loss="bce"``).
+
+        The importance-weighted estimate of Burda et al. (2016) with ``n_samples`` draws from
+        the encoder's q(z|x) (see :mod:`aekit.likelihood`); the IWAE paper's test negative
+        log-likelihoods are ``-log_likelihood(X_test, 5000).mean()``. The cost is ``n_samples``
+        decoder passes per sample.
+
+        Raises ConfigError unless the model is a VAE (``latent="gaussian"``) with a Bernoulli
+        decoder (``loss="bce"``), and DataError unless X holds only 0s and 1s.
+        """
+        check_is_fitted(self, "model_")
+        if self.spec_.latent != "gaussian" or self.objective_.reconstruction != "bce":
+            raise ConfigError(
+                f'log_likelihood needs a VAE with a Bernoulli decoder (latent="gaussian", loss="bce"); this model has '
+                f"latent={self.spec_.latent!r}, loss={self.objective_.reconstruction!r}. Fix: fit with "
+                f'latent="gaussian", loss="bce" on binary data.'
+            )
+        if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+            raise ConfigError(f"n_samples must be a positive integer (the IWAE paper uses 5000); got {n_samples!r}.")
+        X = self._to_model_shape(self._check_X(X))
+        if not np.isin(X, (0.0, 1.0)).all():
+            raise DataError(
+                "log_likelihood is the probability of binary data under a Bernoulli decoder; X has values other "
+                "than 0 and 1. Fix: binarise it first, e.g. aekit.datasets.binarize(X)."
+            )
+        generator = torch.Generator(device=next(self.model_.parameters()).device)
+        generator.manual_seed(int(check_random_state(random_state).randint(np.iinfo(np.int32).max)))
+        return self._batched(X, lambda xb: importance_sampled_log_likelihood(self.model_, xb, int(n_samples), generator))[:, 0]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -15,6 +15,7 @@ from torch import nn
 from aekit.layers.activations import get_activation
 from aekit.layers.conv import ConvDecoder, ConvEncoder
 from aekit.layers.dense import DenseStack, mlp
+from aekit.layers.init import initialize_weights
 from aekit.layers.latent import LATENTS, DeterministicLatent, LatentOutput
 
 __all__ = ["AEOutput", "Autoencoder", "ModelSpec", "build_autoencoder"]
@@ -118,6 +119,7 @@ class ModelSpec:
     channels: tuple[int, ...] = (16, 32)
     downsampling: str = "stride"
     upsampling: str = "transpose"
+    weight_init: str = "glorot"
 
 
 def _per_layer(activations: Sequence[str] | str, n: int) -> list[str]:
@@ -132,6 +134,10 @@ def _latent_head(spec: ModelSpec, in_features: int) -> nn.Module:
 
 def build_autoencoder(spec: ModelSpec) -> Autoencoder:
     """Build the model a :class:`ModelSpec` describes (parameters drawn from torch's global RNG)."""
+    return initialize_weights(_build_layers(spec), spec.weight_init)
+
+
+def _build_layers(spec: ModelSpec) -> Autoencoder:
     if spec.architecture == "conv":
         act = spec.activations if isinstance(spec.activations, str) else spec.activations[0]
         encoder = ConvEncoder(spec.input_shape, spec.channels, act, spec.downsampling, spec.dropout)

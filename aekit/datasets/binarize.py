@@ -79,7 +79,9 @@ class DynamicBinarization:
     """A batch source that draws a fresh binarisation x ~ Bernoulli(data) for every batch.
 
     Every epoch (every call of :meth:`batches`) sees new binary images; inputs and targets are
-    the same draw. The draws come from a generator seeded by ``random_state``.
+    the same draw. The draws come from a generator seeded by ``random_state``. Pass it to
+    ``AutoencoderEstimator.fit`` in place of X. Images are flattened to rows of
+    ``n_features`` values (dense models).
 
     Examples
     --------
@@ -100,8 +102,8 @@ class DynamicBinarization:
     ):
         inputs = torch.as_tensor(np.asarray(data, dtype=np.float32), device=device)
         _probabilities(inputs, "data")
-        self.inputs = inputs
-        self.n_samples = len(inputs)
+        self.inputs = inputs.reshape(len(inputs), -1)  # flat rows, as dense models take them
+        self.n_samples, self.n_features = self.inputs.shape
         self._generator = torch.Generator(device=inputs.device)
         if random_state is None:
             self._generator.seed()

@@ -1,7 +1,7 @@
 """Training: one mini-batch loop, one full-batch scipy driver, behind one ``solver=`` string."""
 
 from aekit.train.batches import BatchSource, InMemorySource
-from aekit.train.config import MINIBATCH_SOLVERS, SCIPY_SOLVERS, SOLVERS, TrainConfig
+from aekit.train.config import LEARNING_RATE_SCHEDULES, MINIBATCH_SOLVERS, SCIPY_SOLVERS, SOLVERS, TrainConfig
 from aekit.train.history import History
 from aekit.train.loop import evaluate, fit_minibatch
 from aekit.train.scipy_solver import fit_full_batch
@@ -10,6 +10,7 @@ __all__ = [
     "BatchSource",
     "History",
     "InMemorySource",
+    "LEARNING_RATE_SCHEDULES",
     "MINIBATCH_SOLVERS",
     "SCIPY_SOLVERS",
     "SOLVERS",

@@ -18,7 +18,11 @@ __all__ = ["BatchSource", "InMemorySource"]
 
 @runtime_checkable
 class BatchSource(Protocol):
-    """What the training loop needs from its data."""
+    """What the training loop needs from its data.
+
+    A source given to ``AutoencoderEstimator.fit`` must also say what one sample is:
+    ``n_features`` (flat rows), or ``sample_shape`` (e.g. (C, H, W) for conv models).
+    """
 
     n_samples: int
 

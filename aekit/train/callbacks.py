@@ -4,7 +4,8 @@
   and ``max_iter``.
 - ``on_epoch_end(index: int, logs: dict) -> bool | None``: after each epoch (or scipy
   iteration); ``logs`` has ``loss``, ``val_loss`` (when there is a validation split), the
-  weighted terms and ``seconds``. Returning True stops training.
+  weighted terms, ``seconds`` and (mini-batch solvers) the epoch's ``learning_rate``.
+  Returning True stops training.
 - ``on_train_end(history)``.
 """
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-__all__ = ["MINIBATCH_SOLVERS", "SCIPY_SOLVERS", "SOLVERS", "TrainConfig"]
+__all__ = ["LEARNING_RATE_SCHEDULES", "MINIBATCH_SOLVERS", "SCIPY_SOLVERS", "SOLVERS", "TrainConfig"]
 
 MINIBATCH_SOLVERS = ("adam", "adamw", "sgd", "rmsprop")
 # aekit name -> (scipy.optimize.minimize method, whether it takes the gradient)
@@ -16,6 +17,7 @@ SCIPY_SOLVERS: dict[str, tuple[str, bool]] = {
     "l-bfgs-b": ("L-BFGS-B", True),
 }
 SOLVERS = (*MINIBATCH_SOLVERS, *SCIPY_SOLVERS)
+LEARNING_RATE_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class TrainConfig:
 
     solver: str = "adam"
     learning_rate: float = 1e-3
+    learning_rate_schedule: str = "constant"
     batch_size: int = 32
     max_iter: int = 200
     max_fun: int = 15000
@@ -34,6 +37,16 @@ class TrainConfig:
     n_iter_no_change: int = 10
     tol: float = 1e-4
     shuffle: bool = True
+
+    def learning_rate_at(self, epoch: int) -> float:
+        """The learning rate of epoch ``epoch`` (0-based).
+
+        "cosine" anneals from ``learning_rate`` towards 0 over ``max_iter`` epochs without restarts
+        (Loshchilov & Hutter 2017): ``lr * (1 + cos(pi * epoch / max_iter)) / 2``.
+        """
+        if self.learning_rate_schedule == "cosine":
+            return self.learning_rate * 0.5 * (1.0 + math.cos(math.pi * epoch / self.max_iter))
+        return self.learning_rate
 
     @property
     def is_scipy(self) -> bool:

@@ -72,6 +72,9 @@ def fit_minibatch(
     start = time.perf_counter()
     for epoch in range(config.max_iter):
         model.train()
+        if config.learning_rate_schedule != "constant":
+            for group in optimizer.param_groups:
+                group["lr"] = config.learning_rate_at(epoch)
         steps, sizes, names = [], [], None
         for xb, yb in train.batches(config.batch_size, generator if config.shuffle else None):
             xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)  # no-op in memory
@@ -110,6 +113,7 @@ def fit_minibatch(
         else:
             stale += 1
         logs = {"loss": loss, **dict(zip(names, means[1:])), "seconds": history.seconds[-1]}
+        logs["learning_rate"] = optimizer.param_groups[0]["lr"]
         if val_loss is not None:
             logs["val_loss"] = val_loss
         if hooks.epoch_end(epoch, logs):

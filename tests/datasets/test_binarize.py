@@ -52,3 +52,21 @@ def test_errors():
         DynamicBinarization(np.array([[-1.0, 1.0]]))
     with pytest.raises(ConfigError, match=r"method='otsu' is not a known choice"):
         binarize(np.zeros(2), method="otsu")
+
+
+def test_dynamic_binarization_trains_a_vae_through_fit(digits_small):
+    from aekit import AutoencoderEstimator
+
+    source = DynamicBinarization(digits_small.reshape(-1, 8, 8), random_state=0)
+    assert (source.n_samples, source.n_features) == (200, 64)
+    vae = AutoencoderEstimator(hidden_sizes=(16,), latent="gaussian", loss="bce", max_iter=2, random_state=0).fit(source)
+    assert vae.n_features_in_ == 64 and vae.transform(digits_small).shape == (200, 2)
+
+
+def test_a_source_that_does_not_say_its_sample_size_is_refused(digits_small):
+    from aekit import AutoencoderEstimator
+    from aekit.errors import ConfigError
+    from aekit.train import InMemorySource
+
+    with pytest.raises(ConfigError, match="InMemorySource does not say what one sample is"):
+        AutoencoderEstimator(max_iter=1).fit(InMemorySource(torch.as_tensor(digits_small)))

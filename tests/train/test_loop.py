@@ -124,6 +124,31 @@ def test_callbacks_see_each_epoch_and_can_stop(digits_small):
     assert ae.n_iter_ == 3
 
 
+def test_cosine_schedule_anneals_the_step_size_per_epoch(digits_small):
+    rates = []
+
+    class Record:
+        def on_epoch_end(self, index, logs):
+            rates.append(logs["learning_rate"])
+
+    AutoencoderEstimator(max_iter=4, learning_rate=0.01, learning_rate_schedule="cosine", random_state=0).fit(
+        digits_small, callbacks=[Record()]
+    )
+    assert rates == pytest.approx([0.01, 0.01 * (1 + np.cos(np.pi / 4)) / 2, 0.005, 0.01 * (1 + np.cos(3 * np.pi / 4)) / 2])
+    constant = []
+    AutoencoderEstimator(max_iter=2, learning_rate=0.01, random_state=0).fit(
+        digits_small, callbacks=[type("R", (), {"on_epoch_end": lambda self, i, logs: constant.append(logs["learning_rate"])})()]
+    )
+    assert constant == [0.01, 0.01]
+
+
+def test_a_schedule_with_a_scipy_solver_is_refused(digits_small):
+    with pytest.raises(aekit.ConfigError, match="scipy solver that chooses its own steps"):
+        AutoencoderEstimator(solver="l-bfgs-b", learning_rate_schedule="cosine").fit(digits_small)
+    with pytest.raises(aekit.ConfigError, match="cosine"):
+        AutoencoderEstimator(learning_rate_schedule="cosin").fit(digits_small)
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 def test_gpu_fit_and_cpu_load(tmp_path, digits_small):
     ae = AutoencoderEstimator(max_iter=3, device="cuda", random_state=0).fit(digits_small)
