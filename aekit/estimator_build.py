@@ -19,7 +19,14 @@ from aekit.layers.activations import ACTIVATIONS
 from aekit.layers.conv import DOWNSAMPLING, UPSAMPLING
 from aekit.layers.init import WEIGHT_INITS
 from aekit.layers.latent import LATENTS
-from aekit.losses import RECONSTRUCTION_LOSSES, REGULARISERS, KLSparsity, Objective, Term
+from aekit.losses import (
+    CONTRACTIVE_ESTIMATORS,
+    RECONSTRUCTION_LOSSES,
+    REGULARISERS,
+    KLSparsity,
+    Objective,
+    Term,
+)
 from aekit.models import ModelSpec
 from aekit.noise import Corruption, make_noise
 from aekit.train import LEARNING_RATE_SCHEDULES, SCIPY_SOLVERS, SOLVERS, BatchSource, InMemorySource, TrainConfig
@@ -219,7 +226,14 @@ def build_objective(est: AutoencoderEstimator, spec: ModelSpec, solver: str) -> 
                 f"contractive_weight > 0 needs a deterministic code; got latent={spec.latent!r}. "
                 'Fix: latent="deterministic" (a VAE already regularises its code through beta).'
             )
-        terms["contractive"] = Term(float(est.contractive_weight), REGULARISERS["contractive"])
+        estimator = check_choice("contractive_estimator", est.contractive_estimator, CONTRACTIVE_ESTIMATORS)
+        if estimator == "hutchinson" and solver in SCIPY_SOLVERS:
+            raise ConfigError(
+                f'contractive_estimator="hutchinson" draws random probes at every evaluation, which {solver!r} '
+                'cannot take: scipy solvers need a deterministic objective. Fix: contractive_estimator="exact", '
+                'or solver="adam".'
+            )
+        terms["contractive"] = Term(float(est.contractive_weight), CONTRACTIVE_ESTIMATORS[estimator])
     if _real("weight_decay", est.weight_decay) and solver != "adamw":
         terms["weight_decay"] = Term(float(est.weight_decay), REGULARISERS["weight_decay"])
     params = {"sigma": _real("correntropy_sigma", est.correntropy_sigma)} if loss == "correntropy" else {}

@@ -86,6 +86,11 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         ``sparsity_target``, needs ``latent_activation="sigmoid"``), the contractive penalty
         (squared Frobenius norm of the encoder Jacobian), and L2 on weights (with
         ``solver="adamw"`` the optimiser's decoupled weight decay instead).
+    contractive_estimator : {"exact", "hutchinson"}, default="exact"
+        How the contractive penalty is computed. "exact" costs about latent_dim encoder passes
+        for a deep encoder (a closed form, nearly free, for a one-layer one); "hutchinson" is an
+        unbiased estimate from one random probe per sample, about one extra encoder pass
+        (mini-batch solvers only). See :func:`aekit.losses.contractive_penalty_estimate`.
     sparsity_target : float, default=0.05
     noise : {None, "saltpepper", "bitflip", "gaussian", "masking"}, default=None
         Corruption of the encoder's input (denoising autoencoder). Mini-batch solvers draw it
@@ -167,6 +172,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         sparsity_weight: float = 0.0,
         sparsity_target: float = 0.05,
         contractive_weight: float = 0.0,
+        contractive_estimator: str = "exact",
         weight_decay: float = 0.0,
         noise: str | None = None,
         noise_level: float = 0.1,
@@ -209,6 +215,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         self.sparsity_weight = sparsity_weight
         self.sparsity_target = sparsity_target
         self.contractive_weight = contractive_weight
+        self.contractive_estimator = contractive_estimator
         self.weight_decay = weight_decay
         self.noise = noise
         self.noise_level = noise_level

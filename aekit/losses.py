@@ -18,6 +18,7 @@ from torch import nn
 from aekit.models import AEOutput, Autoencoder
 
 __all__ = [
+    "CONTRACTIVE_ESTIMATORS",
     "ELEMENTWISE_LOSSES",
     "RECONSTRUCTION_LOSSES",
     "REGULARISERS",
@@ -26,6 +27,7 @@ __all__ = [
     "ObjectiveValue",
     "Term",
     "contractive_penalty",
+    "contractive_penalty_estimate",
     "elementwise_error",
     "gaussian_kl",
     "kl_sparsity",
@@ -176,6 +178,37 @@ def contractive_penalty(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> t
     return ((q @ w1) ** 2).sum((1, 2)).mean()
 
 
+def contractive_penalty_estimate(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
+    """Unbiased one-probe estimate of :func:`contractive_penalty`: the mean of ||J^T u||^2.
+
+    Hutchinson (1990): for u with E[u u^T] = I, E||J^T u||^2 = trace(J J^T) = ||J||_F^2. One
+    Rademacher probe u (B, latent_dim) per sample, drawn from torch's global RNG. J^T u is one
+    vector-Jacobian product, i.e. a backward pass through the encoder: for a deep dense
+    encoder this costs about one extra encoder pass where the exact norm costs latent_dim of
+    them. The expected gradient is the exact penalty's; each step sees a noisy one.
+    """
+    code = out.z
+    u = torch.randint(0, 2, code.shape, device=code.device, dtype=torch.int8).to(code.dtype).mul_(2).sub_(1)
+    path = model.dense_code_path
+    if path is None:
+        x = x.detach().requires_grad_(True)
+        (vjp,) = torch.autograd.grad((model.encode(x).z * u).sum(), x, create_graph=True)
+        return vjp.square().sum() / len(x)
+    linears = [lin for stack in path for lin in stack.linears]
+    activations = [act for stack in path for act in stack.activations]
+    pre = out.preactivations
+    if pre is None:  # dropout on the code path: the deterministic (eval) Jacobian, as above
+        h, pre = x, []
+        for stack in path:
+            h, a = stack.forward_with_preactivations(h)
+            pre += a
+    # J^T u = W_1^T D_1 W_2^T ... D_L u, from the code end
+    v = u
+    for lin, act, a in zip(reversed(linears), reversed(activations), reversed(pre)):
+        v = (v * act.derivative(a)) @ lin.weight
+    return v.square().sum(1).mean()
+
+
 def _autograd_jacobian_norm(model: Autoencoder, x: torch.Tensor) -> torch.Tensor:
     x = x.detach().requires_grad_(True)
     z = model.encode(x).z  # (B, dz); samples are independent, so d(sum_b z_bk)/dx_b = J_b[k]
@@ -191,6 +224,9 @@ def weight_decay_penalty(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> 
     weights = [m.weight for m in model.modules() if isinstance(m, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d))]
     return 0.5 * sum((w**2).sum() for w in weights)
 
+
+# how the contractive term is computed: exactly, or by an unbiased one-probe estimate
+CONTRACTIVE_ESTIMATORS = {"exact": contractive_penalty, "hutchinson": contractive_penalty_estimate}
 
 REGULARISERS: dict[str, Callable[[Autoencoder, torch.Tensor, AEOutput], torch.Tensor]] = {
     "l1": l1_activity,

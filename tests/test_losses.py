@@ -127,3 +127,47 @@ def test_objective_terms_sum_to_total_and_kl_warms_up():
         assert torch.isclose(value.total, sum(value.terms.values()))
         kl = gaussian_kl(out.stats["mu"], out.stats["logvar"]).mean()
         assert value.terms["kl"].item() == pytest.approx(2.0 * factor * kl.item(), rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ModelSpec(input_shape=(6,), hidden_sizes=(5, 4), activations=("tanh", "elu"), latent_dim=3, latent_activation="sigmoid"),
+        ModelSpec(input_shape=(1, 6, 6), latent_dim=2, architecture="conv", channels=(2,), activations="tanh"),
+    ],
+    ids=["dense", "conv"],
+)
+def test_hutchinson_estimate_averages_to_the_exact_norm(spec):
+    from aekit.losses import contractive_penalty_estimate
+
+    torch.manual_seed(0)
+    model = build_autoencoder(spec).double()
+    x = torch.rand(3, *spec.input_shape, dtype=torch.float64)
+    exact = contractive_penalty(model, x, model(x)).item()
+    many = x.repeat(4000, *[1] * (x.dim() - 1))  # 4000 probes for each of the 3 samples
+    estimate = contractive_penalty_estimate(model, many, model(many)).item()
+    assert estimate == pytest.approx(exact, rel=0.03)
+    single = contractive_penalty_estimate(model, x, model(x)).item()
+    assert single != pytest.approx(exact, rel=1e-6)  # one probe is noisy: it is an estimate
+
+
+def test_hutchinson_estimate_is_exact_for_a_one_dimensional_code():
+    from aekit.losses import contractive_penalty_estimate
+
+    torch.manual_seed(0)
+    model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(5,), activations="tanh", latent_dim=1)).double()
+    x = torch.randn(4, 6, dtype=torch.float64)
+    # u = +-1, so ||J^T u||^2 = ||J||^2 whatever the draw
+    assert contractive_penalty_estimate(model, x, model(x)).item() == pytest.approx(contractive_penalty(model, x, model(x)).item(), rel=1e-12)
+
+
+def test_hutchinson_is_chosen_by_name_and_refused_for_scipy_solvers(digits_small):
+    from aekit import AutoencoderEstimator
+    from aekit.errors import ConfigError
+
+    ae = AutoencoderEstimator(
+        hidden_sizes=(16,), latent_dim=4, contractive_weight=0.1, contractive_estimator="hutchinson", max_iter=2, random_state=0
+    ).fit(digits_small)
+    assert ae.history_.terms["contractive"][-1] > 0
+    with pytest.raises(ConfigError, match="scipy solvers need a deterministic objective"):
+        AutoencoderEstimator(contractive_weight=0.1, contractive_estimator="hutchinson", solver="cg").fit(digits_small)
