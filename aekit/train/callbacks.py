@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["CallbackList"]
+__all__ = ["CallbackList", "TimeLimit"]
 
 
 class CallbackList:
@@ -39,3 +40,34 @@ class CallbackList:
         for cb in self.callbacks:
             if hasattr(cb, "on_train_end"):
                 cb.on_train_end(history)
+
+
+class TimeLimit:
+    """Stop training after the first epoch that ends ``seconds`` or more after training began.
+
+    The wall-clock budget of a benchmark or a shared job (training stops between epochs, so
+    it overruns by at most one epoch); ``stopped`` says whether it had to stop the fit.
+
+    Examples
+    --------
+    >>> from aekit import AutoencoderEstimator
+    >>> from aekit.datasets import load_font
+    >>> from aekit.train.callbacks import TimeLimit
+    >>> limit = TimeLimit(0.0)
+    >>> AutoencoderEstimator(max_iter=50).fit(load_font().data, callbacks=[limit]).n_iter_, limit.stopped
+    (1, True)
+    """
+
+    def __init__(self, seconds: float):
+        if not seconds >= 0:
+            raise ValueError(f"seconds must be >= 0; got {seconds!r}")
+        self.seconds = float(seconds)
+        self.stopped = False
+        self._start = time.perf_counter()
+
+    def on_train_begin(self, info: dict) -> None:
+        self._start, self.stopped = time.perf_counter(), False
+
+    def on_epoch_end(self, index: int, logs: dict) -> bool:
+        self.stopped = time.perf_counter() - self._start >= self.seconds
+        return self.stopped
