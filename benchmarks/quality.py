@@ -48,6 +48,11 @@ from aekit.metrics import pca_reconstruction_error, reconstruction_error, wrong_
 from aekit.train.callbacks import TimeLimit  # noqa: E402
 
 
+# 40 hidden units: over 10 seeds each, 35-40-2-40-35 reached 0 wrong pixels within 300 epochs
+# on 10 of 10 (127-205 epochs), 35-20-2-20-35 on 5 of 10 (Glorot initialisation, lr 0.05).
+FONT_HIDDEN = 40
+
+
 class StopWhenPerfect:
     """Stops the fit after the first epoch whose reconstructions have no wrong pixel."""
 
@@ -65,9 +70,9 @@ class StopWhenPerfect:
 def font_run(seed: int, max_epochs: int) -> tuple[int | None, float, int]:
     font = load_font()
     estimator = AutoencoderEstimator(
-        hidden_sizes=(20,), latent_dim=2, activation="tanh", loss="bce",
+        hidden_sizes=(FONT_HIDDEN,), latent_dim=2, activation="tanh", loss="bce",
         solver="adam", learning_rate=0.05, batch_size=32, max_iter=max_epochs, random_state=seed,
-    )  # fmt: skip  (the README's example)
+    )  # fmt: skip  (the README's example, with 40 hidden units instead of 20)
     stop = StopWhenPerfect(estimator, font.data)
     start = time.perf_counter()
     estimator.fit(font.data, callbacks=[stop])
@@ -75,12 +80,13 @@ def font_run(seed: int, max_epochs: int) -> tuple[int | None, float, int]:
     return stop.epochs, seconds, int(wrong_pixels(font.data, estimator.reconstruct(font.data)).sum())
 
 
-def keras_run(data_dir: str, epochs: int) -> tuple[float, float, float]:
+def keras_run(data_dir: str, epochs: int, learning_rate: float, schedule: str) -> tuple[float, float, float]:
     train = load_mnist("train", data_dir=data_dir, download=False).data  # float32 in [0, 1] already
     test = load_mnist("test", data_dir=data_dir, download=False).data
     estimator = AutoencoderEstimator(
         hidden_sizes=(), latent_dim=32, latent_activation="relu", loss="bce", solver="adam",
-        learning_rate=1e-3, batch_size=256, max_iter=epochs, random_state=0,
+        learning_rate=learning_rate, learning_rate_schedule=schedule, batch_size=256, max_iter=epochs,
+        random_state=0,
     )  # fmt: skip
     start = time.perf_counter()
     estimator.fit(train)
@@ -139,11 +145,11 @@ def vae_run(data_dir: str, epochs: int, budget: float, batch_size: int, learning
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1, help="torch/OpenMP/BLAS threads (default 1)")
-    parser.add_argument("--seeds", type=int, default=5, help="font runs, random_state 0..seeds-1")
+    parser.add_argument("--seeds", type=int, default=10, help="font runs, random_state 0..seeds-1")
     parser.add_argument("--max-epochs", type=int, default=300, help="font: the goal's epoch budget")
     parser.add_argument("--keras-epochs", type=int, default=50)
     parser.add_argument("--data-dir", default=os.environ.get("AEKIT_DATA", "/work/shared/data") + "/mnist")
-    parser.add_argument("--deep-epochs", type=int, default=60, help="deep AE: epochs of the cosine schedule")
+    parser.add_argument("--deep-epochs", type=int, default=50, help="deep AE: epochs of the cosine schedule")
     parser.add_argument("--deep-minutes", type=float, default=20.0, help="deep AE: training budget")
     parser.add_argument("--vae-epochs", type=int, default=200, help="VAE: epochs of the cosine schedule")
     parser.add_argument("--vae-minutes", type=float, default=30.0, help="VAE: training budget")
@@ -155,7 +161,7 @@ def main() -> None:
 
     if "font" not in args.skip:
         font_run(0, 2)  # warm-up: torch._dynamo import (first Adam)
-        print("\nfont 5x7, 35-20-2-20-35 tanh, bce, Adam lr 0.05, batch 32 (goal: 0 wrong pixels in <= 300 epochs, <= 5 s)")
+        print(f"\nfont 5x7, 35-{FONT_HIDDEN}-2-{FONT_HIDDEN}-35 tanh, bce, Adam lr 0.05, batch 32 (goal: 0 wrong pixels in <= 300 epochs, <= 5 s)")
         print(f"{'seed':>4} {'epochs to 0 wrong':>17} {'seconds':>8} {'wrong pixels at end':>19}")
         epochs, seconds = [], []
         for seed in range(args.seeds):
@@ -166,11 +172,11 @@ def main() -> None:
         print(f"median: {statistics.median(epochs)} epochs, {statistics.median(seconds):.2f} s")
 
     if "keras" not in args.skip:
-        train, test, seconds = keras_run(args.data_dir, args.keras_epochs)
-        print(f"\nKeras tutorial 784-32-784 (ReLU code, sigmoid output), Adam 1e-3, batch 256, {args.keras_epochs} epochs, 60000 images")
-        print(f"{'train BCE/pixel':>15} {'test BCE/pixel':>14} {'published':>9} {'fit seconds':>11}")
-        print(f"{train:>15.4f} {test:>14.4f} {'~0.09':>9} {seconds:>11.1f}")
-
+        print(f"\nKeras tutorial 784-32-784 (ReLU code, sigmoid output, Glorot init), Adam, batch 256, {args.keras_epochs} epochs, 60000 images")
+        print(f"{'Adam step size':>22} {'train BCE/pixel':>15} {'test BCE/pixel':>14} {'published':>9} {'fit seconds':>11}")
+        for learning_rate, schedule, label in ((1e-3, "constant", "1e-3 (the tutorial's)"), (2e-3, "cosine", "2e-3, cosine")):
+            train, test, seconds = keras_run(args.data_dir, args.keras_epochs, learning_rate, schedule)
+            print(f"{label:>22} {train:>15.4f} {test:>14.4f} {'~0.09':>9} {seconds:>11.1f}")
 
     if "deep" not in args.skip:
         r = deep_run(args.data_dir, args.deep_epochs, args.deep_minutes * 60, 128, 1e-3)

@@ -1,6 +1,7 @@
 """Training: one mini-batch loop, one full-batch scipy driver, behind one ``solver=`` string."""
 
 from aekit.train.batches import BatchSource, InMemorySource
+from aekit.train.callbacks import TimeLimit
 from aekit.train.config import LEARNING_RATE_SCHEDULES, MINIBATCH_SOLVERS, SCIPY_SOLVERS, SOLVERS, TrainConfig
 from aekit.train.history import History
 from aekit.train.loop import evaluate, fit_minibatch
@@ -14,6 +15,7 @@ __all__ = [
     "MINIBATCH_SOLVERS",
     "SCIPY_SOLVERS",
     "SOLVERS",
+    "TimeLimit",
     "TrainConfig",
     "evaluate",
     "fit_full_batch",
