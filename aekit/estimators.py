@@ -437,8 +437,10 @@ def validate_input(X: Any, estimator: AutoencoderEstimator, reset: bool, name: s
             f"{name} is empty: got 0 samples (shape {X.shape}); at least 1 is needed. "
             f"Fix: check the step that loaded or filtered the data."
         )
-    bad = ~np.isfinite(X)
-    if bad.any():
+    with np.errstate(over="ignore", invalid="ignore"):
+        suspicious = not np.isfinite(X.sum())  # one pass, no temporary: any NaN or inf makes the sum non-finite
+    bad = ~np.isfinite(X) if suspicious else None  # (a sum that overflows on large finite values is checked here)
+    if bad is not None and bad.any():
         where = np.argwhere(bad)[0]
         raise DataError(
             f"{name} contains NaN or infinity in {int(bad.sum())} values (first at index {tuple(int(i) for i in where)}); "

@@ -119,6 +119,13 @@ def test_nan_or_inf_in_X(X):
         fit(bad)
 
 
+def test_huge_finite_values_whose_sum_overflows_are_accepted(X):
+    from aekit.estimators import validate_input
+
+    big = np.full((4, 35), 3e38, dtype=np.float32)  # finite, but their float32 sum is inf
+    assert validate_input(big, AutoencoderEstimator(), reset=True).shape == (4, 35)
+
+
 def test_empty_X():
     with pytest.raises(DataError, match=r"X is empty: got 0 samples \(shape \(0, 35\)\); at least 1 is needed\. Fix"):
         fit(np.zeros((0, 35)))
