@@ -23,6 +23,9 @@ from aekit.datasets import load_font
 from aekit.metrics import wrong_pixels
 
 SETTINGS = {
+    "adam 35-40-2-40-35 tanh, lr 0.05, 300 epochs": dict(
+        hidden_sizes=(40,), activation="tanh", solver="adam", learning_rate=0.05, batch_size=32, max_iter=300
+    ),
     "adam 35-20-2-20-35 tanh, lr 0.05, 400 epochs": dict(
         hidden_sizes=(20,), activation="tanh", solver="adam", learning_rate=0.05, batch_size=32, max_iter=400
     ),

@@ -7,16 +7,18 @@ from pathlib import Path
 import typer
 
 from aekit.cli import app
+from aekit.cli.shell import friendly_errors
 
 
 @app.command()
+@friendly_errors
 def demo(
     out: Path = typer.Option(Path("runs/font-demo"), "--out", "-o", help="Directory to save the trained model in."),
     seed: int = typer.Option(0, help="random_state of the fit."),
     report: bool = typer.Option(True, help="Then run the font-2d recipe (optimiser comparison, figures) and write its report."),
     threads: int = typer.Option(1, min=1, help="Threads for torch and BLAS: these models are tiny, one is fastest."),
 ) -> None:
-    """Train a 35-20-2-20-35 autoencoder on the 5x7 font and show every letter's 2-D code.
+    """Train a 35-40-2-40-35 autoencoder on the 5x7 font and show every letter's 2-D code.
 
     Then runs the font-2d recipe (a minute or two) and prints where its report.html is.
 
@@ -31,8 +33,8 @@ def demo(
 
     font = load_font()
     ae = aekit.AutoencoderEstimator(
-        hidden_sizes=(20,), latent_dim=2, activation="tanh", latent_activation="linear",
-        loss="bce", solver="adam", learning_rate=0.05, batch_size=32, max_iter=400, random_state=seed,
+        hidden_sizes=(40,), latent_dim=2, activation="tanh", latent_activation="linear",
+        loss="bce", solver="adam", learning_rate=0.05, batch_size=32, max_iter=300, random_state=seed,
     ).fit(font.data)
     codes = ae.transform(font.data)
     wrong = wrong_pixels(font.data, ae.reconstruct(font.data))
@@ -45,11 +47,10 @@ def demo(
         f"mean: {wrong.mean():.2f}. Model saved to {path}/"
     )
     if report:
-        from aekit.cli.run import recipe_path
-        from aekit.recipes import run_recipe
+        from aekit.recipes import find_recipe, run_recipe
 
         typer.echo("\nRunning the font-2d recipe (optimiser comparison, latent map, new letters)...")
-        result = run_recipe(recipe_path("font-2d"), out.parent)
+        result = run_recipe(find_recipe("font-2d"), out.parent)
         for name, run_result in result.runs.items():
             typer.echo(f"  {name}: {run_result.error.describe()} ({run_result.seconds:.1f} s)")
         typer.echo(f"Report: {result.report_path}")

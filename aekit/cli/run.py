@@ -11,19 +11,12 @@ from aekit.cli import app
 from aekit.cli.shell import Quiet, Verbose, console, friendly_errors
 
 
-def recipe_path(recipe: str) -> Path:
-    """A recipe file, or the name of one under ./recipes/ (``font-2d`` -> recipes/font-2d.toml)."""
-    path = Path(recipe)
-    named = Path("recipes") / f"{recipe}.toml"
-    return named if not path.is_file() and named.is_file() else path
-
-
 @app.command(
-    epilog="Examples:  aekit run font-2d  ·  aekit run recipes/font-denoising.toml --out results  ·  aekit run digits-3d --smoke",
+    epilog="Examples:  aekit run font-2d  ·  aekit run my-recipe.toml --out results  ·  aekit run digits-3d --smoke",
 )
 @friendly_errors
 def run(
-    recipe: Annotated[str, typer.Argument(help="A recipe .toml file, or the name of one in ./recipes/.")],
+    recipe: Annotated[str, typer.Argument(help="A recipe .toml file, or a recipe's name (./recipes/NAME.toml, else a built-in one).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Parent directory of the run: <out>/<recipe name>/.")] = Path("runs"),
     smoke: Annotated[bool, typer.Option(help="Tiny budget from the recipe's [smoke] table: checks the pipeline in seconds.")] = False,
     quiet: Quiet = False,
@@ -31,9 +24,9 @@ def run(
 ) -> None:
     """Run a recipe: train its runs, evaluate them and write <out>/<name>/report.html."""
     from aekit.cli.progress import ProgressBar
-    from aekit.recipes import run_recipe
+    from aekit.recipes import find_recipe, run_recipe
 
-    result = run_recipe(recipe_path(recipe), out, smoke=smoke, callbacks_for=lambda name: [ProgressBar(name, quiet=quiet)])
+    result = run_recipe(find_recipe(recipe), out, smoke=smoke, callbacks_for=lambda name: [ProgressBar(name, quiet=quiet)])
     for name, run_result in result.runs.items():
         console.print(f"{name}: {run_result.error.describe()} ({run_result.seconds:.1f} s)")
     console.print(f"report: {result.report_path} ({result.seconds:.1f} s in all)")

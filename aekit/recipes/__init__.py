@@ -1,6 +1,18 @@
 """Recipes: TOML files that reproduce the classic experiments, and the runner that writes their reports."""
 
 from aekit.recipes.runner import RecipeResult, RunResult, flip_bits, run_recipe, train_run
-from aekit.recipes.spec import FIGURES, Recipe, RunSpec, load_recipe
+from aekit.recipes.spec import FIGURES, Recipe, RunSpec, builtin_recipes, find_recipe, load_recipe
 
-__all__ = ["FIGURES", "Recipe", "RecipeResult", "RunResult", "RunSpec", "flip_bits", "load_recipe", "run_recipe", "train_run"]
+__all__ = [
+    "FIGURES",
+    "Recipe",
+    "RecipeResult",
+    "RunResult",
+    "RunSpec",
+    "builtin_recipes",
+    "find_recipe",
+    "flip_bits",
+    "load_recipe",
+    "run_recipe",
+    "train_run",
+]

@@ -136,7 +136,7 @@ def run_recipe(
     Examples
     --------
     >>> from aekit.recipes import run_recipe
-    >>> result = run_recipe("recipes/font-2d.toml", smoke=True)  # doctest: +SKIP
+    >>> result = run_recipe(find_recipe("font-2d"), smoke=True)  # doctest: +SKIP
     >>> result.report_path  # doctest: +SKIP
     PosixPath('runs/font-2d/report.html')
     """

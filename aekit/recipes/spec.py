@@ -29,6 +29,7 @@ max_iter = 3
 
 from __future__ import annotations
 
+
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +110,36 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, kind):
             raise self.fail(key, expected, value)
         return value
+
+
+LIBRARY = Path(__file__).parent / "library"  # the recipes that ship with aekit
+
+
+def builtin_recipes() -> list[str]:
+    """Names of the recipes that ship with aekit (``aekit run NAME``)."""
+    return sorted(p.stem for p in LIBRARY.glob("*.toml"))
+
+
+def find_recipe(recipe: str | Path) -> Path:
+    """A recipe file: ``recipe`` itself if it is a file, else ``./recipes/<recipe>.toml``, else the built-in one.
+
+    Examples
+    --------
+    >>> from aekit.recipes import find_recipe
+    >>> find_recipe("font-2d").name
+    'font-2d.toml'
+    """
+    path = Path(recipe)
+    if path.is_file():
+        return path
+    for candidate in (Path("recipes") / f"{recipe}.toml", LIBRARY / f"{recipe}.toml"):
+        if candidate.is_file():
+            return candidate
+    names = builtin_recipes()
+    raise ConfigError(
+        f"No recipe file or recipe named {str(recipe)!r}.{suggest(str(recipe), names)} Built-in recipes: {', '.join(names)}. "
+        "Fix: pass one of those names or the path of a .toml recipe."
+    )
 
 
 def load_recipe(path: str | Path) -> Recipe:

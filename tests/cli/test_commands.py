@@ -81,7 +81,7 @@ def test_generate(run_dir, tmp_path, args, count):
     (["generate", "RUN", "--grid", "3", "--samples", "2"], r"error: Choose one of --grid N, --between A --between B, or --samples N"),
     (["generate", "RUN", "--between", "a", "--between", "zz"], r"error: --between 'zz': expected a sample label, #index below 8"),
     (["encode", "RUN", "--out", "codes.txt"], r"error: --out must end in .npy or .csv; got 'codes.txt'"),
-    (["run", "no-such-recipe"], r"error: Recipe file 'no-such-recipe' does not exist"),
+    (["run", "no-such-recipe"], r"error: No recipe file or recipe named 'no-such-recipe'\. Built-in recipes: "),
 ])
 def test_errors_are_one_line(run_dir, args, message):
     result = invoke(*[run_dir if a == "RUN" else a for a in args])

@@ -13,7 +13,7 @@ from aekit.errors import ConfigError, DatasetError
 from aekit.recipes import flip_bits, load_recipe, run_recipe
 
 IMG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)" alt="([^"]*)"')
-RECIPES = Path(__file__).parents[2] / "recipes"
+RECIPES = Path(__file__).parents[2] / "aekit" / "recipes" / "library"
 
 TINY = """
 name = "tiny"

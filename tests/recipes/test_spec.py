@@ -56,7 +56,7 @@ def test_missing_file(tmp_path):
         load_recipe(tmp_path / "nope.toml")
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "recipes").glob("*.toml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "aekit" / "recipes" / "library").glob("*.toml")), ids=lambda p: p.stem)
 def test_shipped_recipes_parse(path):
     recipe = load_recipe(path)
     assert recipe.name == path.stem and recipe.figures
@@ -67,3 +67,17 @@ def test_validation_subset_key(tmp_path):
     assert load_recipe(write(tmp_path, BASE)).validation is None
     with pytest.raises(ConfigError, match=r"r\.toml.*validation.*a subset name such as \"test\""):
         load_recipe(write(tmp_path, "validation = 3\n" + BASE))
+
+
+def test_recipes_are_found_by_name_from_any_directory(tmp_path, monkeypatch):
+    from aekit.recipes import builtin_recipes, find_recipe
+
+    monkeypatch.chdir(tmp_path)  # an installed aekit, run outside the repository
+    assert {"font-2d", "font-denoising", "font-vae", "mnist-practical", "digits-3d"} <= set(builtin_recipes())
+    assert load_recipe(find_recipe("font-2d")).name == "font-2d"
+    local = tmp_path / "recipes" / "font-2d.toml"  # a local recipe of the same name wins
+    local.parent.mkdir()
+    local.write_text('name = "mine"\ndata = "font"\n[[runs]]\nname = "a"\n')
+    assert find_recipe("font-2d") == Path("recipes") / "font-2d.toml"
+    with pytest.raises(ConfigError, match='No recipe file or recipe named .font-2x.. Did you mean "font-2d"\\?.*Built-in recipes: '):
+        find_recipe("font-2x")
