@@ -154,3 +154,10 @@ def test_parameter_errors(params, match):
 def test_holdout_too_small():
     with pytest.raises(DataError, match=r"leaves 1 held-out and 4 training samples.*Fix"):
         _fast(contamination=0).fit(planar(5))
+
+
+def test_every_autoencoder_parameter_is_also_a_detector_parameter():
+    from aekit import AutoencoderEstimator
+
+    missing = set(AutoencoderEstimator().get_params()) - set(AnomalyDetector().get_params())
+    assert not missing, f"AnomalyDetector lacks {sorted(missing)}"
