@@ -121,7 +121,9 @@ def epochs_for_budget(make_estimator, data: np.ndarray, budget: float, share: fl
     return max(1, int(share * budget / per_epoch))
 
 
-def deep_run(data_dir: str, epochs: int | None, budget: float, batch_size: int, learning_rate: float) -> dict:
+def deep_run(
+    data_dir: str, epochs: int | None, budget: float, batch_size: int, learning_rate: float, noise: float = 0.0
+) -> dict:
     train = load_mnist("train", data_dir=data_dir, download=False).data
     test = load_mnist("test", data_dir=data_dir, download=False).data
 
@@ -129,7 +131,7 @@ def deep_run(data_dir: str, epochs: int | None, budget: float, batch_size: int, 
         return AutoencoderEstimator(
             hidden_sizes=(1000, 500, 250), activation="relu", latent_dim=30, loss="bce", solver="adam",
             learning_rate=learning_rate, learning_rate_schedule="cosine", batch_size=batch_size,
-            max_iter=max_iter, random_state=0,
+            max_iter=max_iter, noise="masking" if noise else None, noise_level=noise or 0.1, random_state=0,
         )  # fmt: skip
 
     epochs = epochs or epochs_for_budget(make, train, budget)
@@ -174,6 +176,7 @@ def main() -> None:
     parser.add_argument("--deep-epochs", type=int, default=None, help="deep AE: epochs (default: as many as fit the budget)")
     parser.add_argument("--deep-batch", type=int, default=256)
     parser.add_argument("--deep-lr", type=float, default=1.5e-3)
+    parser.add_argument("--deep-masking", type=float, default=0.0, help="deep AE: masking-noise level (0: none)")
     parser.add_argument("--deep-minutes", type=float, default=20.0, help="deep AE: training budget")
     parser.add_argument("--vae-epochs", type=int, default=200, help="VAE: epochs of the cosine schedule")
     parser.add_argument("--vae-minutes", type=float, default=30.0, help="VAE: training budget")
@@ -203,9 +206,9 @@ def main() -> None:
             print(f"{label:>22} {train:>15.4f} {test:>14.4f} {'~0.09':>9} {seconds:>11.1f}")
 
     if "deep" not in args.skip:
-        r = deep_run(args.data_dir, args.deep_epochs, args.deep_minutes * 60, args.deep_batch, args.deep_lr)
+        r = deep_run(args.data_dir, args.deep_epochs, args.deep_minutes * 60, args.deep_batch, args.deep_lr, args.deep_masking)
         print(f"\ndeep autoencoder 784-1000-500-250-30 (ReLU, linear code, sigmoid output, bce), Adam {args.deep_lr:g} cosine over "
-              f"{r['planned']} epochs, batch {args.deep_batch}, budget {args.deep_minutes:g} min; squared error summed over pixels, mean per image")  # fmt: skip
+              f"{r['planned']} epochs, batch {args.deep_batch}, masking noise {args.deep_masking:g}, budget {args.deep_minutes:g} min; squared error summed over pixels, mean per image")  # fmt: skip
         print(f"{'epochs':>6} {'fit seconds':>11} {'train SSE':>9} {'test SSE':>8} {'PCA-30 test SSE':>15} {'published AE / PCA-30':>21}")
         print(f"{r['epochs']:>6} {r['seconds']:>11.0f} {r['train']:>9.2f} {r['test']:>8.2f} {r['pca']:>15.2f} {'3.00 / 13.87':>21}")
         if r["stopped"]:
