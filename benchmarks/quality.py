@@ -173,9 +173,12 @@ def main() -> None:
     parser.add_argument("--max-epochs", type=int, default=300, help="font: the goal's epoch budget")
     parser.add_argument("--keras-epochs", type=int, default=50)
     parser.add_argument("--data-dir", default=os.environ.get("AEKIT_DATA", "/work/shared/data") + "/mnist")
-    parser.add_argument("--deep-epochs", type=int, default=None, help="deep AE: epochs (default: as many as fit the budget)")
-    parser.add_argument("--deep-batch", type=int, default=256)
-    parser.add_argument("--deep-lr", type=float, default=1.5e-3)
+    parser.add_argument(
+        "--deep-epochs", type=int, default=50,
+        help="deep AE: epochs (0: as many as fit the budget; more epochs overfit, see docs/benchmarks.md)",
+    )  # fmt: skip
+    parser.add_argument("--deep-batch", type=int, default=128)
+    parser.add_argument("--deep-lr", type=float, default=1e-3)
     parser.add_argument("--deep-masking", type=float, default=0.0, help="deep AE: masking-noise level (0: none)")
     parser.add_argument("--deep-minutes", type=float, default=20.0, help="deep AE: training budget")
     parser.add_argument("--vae-epochs", type=int, default=200, help="VAE: epochs of the cosine schedule")
