@@ -155,15 +155,7 @@ def contractive_penalty(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> t
     path = model.dense_code_path
     if path is None:
         return _autograd_jacobian_norm(model, x)
-    linears = [lin for stack in path for lin in stack.linears]
-    activations = [act for stack in path for act in stack.activations]
-    pre = out.preactivations
-    if pre is None:  # dropout on the code path: use the deterministic (eval) Jacobian
-        h, pre = x, []
-        for stack in path:
-            h, a = stack.forward_with_preactivations(h)
-            pre += a
-    derivs = [act.derivative(a) for act, a in zip(activations, pre)]  # each (B, h_k)
+    linears, derivs = _dense_jacobian_factors(path, x, out)
     w1 = linears[0].weight  # (h_1, d)
     if len(linears) == 1:
         return (derivs[0] ** 2 @ (w1**2).sum(1)).mean()
@@ -194,19 +186,25 @@ def contractive_penalty_estimate(model: Autoencoder, x: torch.Tensor, out: AEOut
         x = x.detach().requires_grad_(True)
         (vjp,) = torch.autograd.grad((model.encode(x).z * u).sum(), x, create_graph=True)
         return vjp.square().sum() / len(x)
+    linears, derivs = _dense_jacobian_factors(path, x, out)
+    # J^T u = W_1^T D_1 W_2^T ... D_L u, from the code end
+    v = u
+    for lin, d in zip(reversed(linears), reversed(derivs)):
+        v = (v * d) @ lin.weight
+    return v.square().sum(1).mean()
+
+
+def _dense_jacobian_factors(path: list, x: torch.Tensor, out: AEOutput) -> tuple[list[nn.Linear], list[torch.Tensor]]:
+    """The layers W_k of a dense code path and the diagonals f_k'(a_k), each (B, h_k), of J = D_L W_L ... D_1 W_1."""
     linears = [lin for stack in path for lin in stack.linears]
     activations = [act for stack in path for act in stack.activations]
     pre = out.preactivations
-    if pre is None:  # dropout on the code path: the deterministic (eval) Jacobian, as above
+    if pre is None:  # dropout on the code path: use the deterministic (eval) Jacobian
         h, pre = x, []
         for stack in path:
             h, a = stack.forward_with_preactivations(h)
             pre += a
-    # J^T u = W_1^T D_1 W_2^T ... D_L u, from the code end
-    v = u
-    for lin, act, a in zip(reversed(linears), reversed(activations), reversed(pre)):
-        v = (v * act.derivative(a)) @ lin.weight
-    return v.square().sum(1).mean()
+    return linears, [act.derivative(a) for act, a in zip(activations, pre)]
 
 
 def _autograd_jacobian_norm(model: Autoencoder, x: torch.Tensor) -> torch.Tensor:

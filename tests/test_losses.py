@@ -169,5 +169,8 @@ def test_hutchinson_is_chosen_by_name_and_refused_for_scipy_solvers(digits_small
         hidden_sizes=(16,), latent_dim=4, contractive_weight=0.1, contractive_estimator="hutchinson", max_iter=2, random_state=0
     ).fit(digits_small)
     assert ae.history_.terms["contractive"][-1] > 0
+    from aekit.losses import contractive_penalty_estimate
+
+    assert ae.objective_.terms["contractive"].fn is contractive_penalty_estimate
     with pytest.raises(ConfigError, match="scipy solvers need a deterministic objective"):
         AutoencoderEstimator(contractive_weight=0.1, contractive_estimator="hutchinson", solver="cg").fit(digits_small)

@@ -125,21 +125,20 @@ def test_callbacks_see_each_epoch_and_can_stop(digits_small):
 
 
 def test_cosine_schedule_anneals_the_step_size_per_epoch(digits_small):
-    rates = []
-
     class Record:
-        def on_epoch_end(self, index, logs):
-            rates.append(logs["learning_rate"])
+        def __init__(self):
+            self.rates = []
 
+        def on_epoch_end(self, index, logs):
+            self.rates.append(logs["learning_rate"])
+
+    cosine, constant = Record(), Record()
     AutoencoderEstimator(max_iter=4, learning_rate=0.01, learning_rate_schedule="cosine", random_state=0).fit(
-        digits_small, callbacks=[Record()]
+        digits_small, callbacks=[cosine]
     )
-    assert rates == pytest.approx([0.01, 0.01 * (1 + np.cos(np.pi / 4)) / 2, 0.005, 0.01 * (1 + np.cos(3 * np.pi / 4)) / 2])
-    constant = []
-    AutoencoderEstimator(max_iter=2, learning_rate=0.01, random_state=0).fit(
-        digits_small, callbacks=[type("R", (), {"on_epoch_end": lambda self, i, logs: constant.append(logs["learning_rate"])})()]
-    )
-    assert constant == [0.01, 0.01]
+    assert cosine.rates == pytest.approx([0.01, 0.01 * (1 + np.cos(np.pi / 4)) / 2, 0.005, 0.01 * (1 + np.cos(3 * np.pi / 4)) / 2])
+    AutoencoderEstimator(max_iter=2, learning_rate=0.01, random_state=0).fit(digits_small, callbacks=[constant])
+    assert constant.rates == [0.01, 0.01]
 
 
 def test_a_schedule_with_a_scipy_solver_is_refused(digits_small):
