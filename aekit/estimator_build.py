@@ -227,9 +227,9 @@ def build_objective(est: AutoencoderEstimator, spec: ModelSpec, solver: str) -> 
                 'Fix: latent="deterministic" (a VAE already regularises its code through beta).'
             )
         estimator = check_choice("contractive_estimator", est.contractive_estimator, CONTRACTIVE_ESTIMATORS)
-        if estimator == "hutchinson" and solver in SCIPY_SOLVERS:
+        if estimator != "exact" and solver in SCIPY_SOLVERS:
             raise ConfigError(
-                f'contractive_estimator="hutchinson" draws random probes at every evaluation, which {solver!r} '
+                f'contractive_estimator="{estimator}" draws random probes at every evaluation, which {solver!r} '
                 'cannot take: scipy solvers need a deterministic objective. Fix: contractive_estimator="exact", '
                 'or solver="adam".'
             )

@@ -86,11 +86,14 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         ``sparsity_target``, needs ``latent_activation="sigmoid"``), the contractive penalty
         (squared Frobenius norm of the encoder Jacobian), and L2 on weights (with
         ``solver="adamw"`` the optimiser's decoupled weight decay instead).
-    contractive_estimator : {"exact", "hutchinson"}, default="exact"
+    contractive_estimator : {"exact", "hutchinson", "columns"}, default="exact"
         How the contractive penalty is computed. "exact" costs about latent_dim encoder passes
-        for a deep encoder (a closed form, nearly free, for a one-layer one); "hutchinson" is an
-        unbiased estimate from one random probe per sample, about one extra encoder pass
-        (mini-batch solvers only). See :func:`aekit.losses.contractive_penalty_estimate`.
+        for a deep encoder (a closed form, nearly free, for a one-layer one). The other two are
+        unbiased estimates (mini-batch solvers only): "hutchinson" from one random code-space
+        probe per sample, about one extra encoder pass; "columns" from one random column of the
+        Jacobian per sample, which skips the first layer's product and is the cheapest for deep
+        dense encoders. See :func:`aekit.losses.contractive_penalty_estimate` and
+        :func:`aekit.losses.contractive_penalty_columns`.
     sparsity_target : float, default=0.05
     noise : {None, "saltpepper", "bitflip", "gaussian", "masking"}, default=None
         Corruption of the encoder's input (denoising autoencoder). Mini-batch solvers draw it

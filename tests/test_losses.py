@@ -129,6 +129,7 @@ def test_objective_terms_sum_to_total_and_kl_warms_up():
         assert value.terms["kl"].item() == pytest.approx(2.0 * factor * kl.item(), rel=1e-5)
 
 
+@pytest.mark.parametrize("estimator", ["hutchinson", "columns"])
 @pytest.mark.parametrize(
     "spec",
     [
@@ -137,17 +138,27 @@ def test_objective_terms_sum_to_total_and_kl_warms_up():
     ],
     ids=["dense", "conv"],
 )
-def test_hutchinson_estimate_averages_to_the_exact_norm(spec):
-    from aekit.losses import contractive_penalty_estimate
+def test_stochastic_estimates_average_to_the_exact_norm_and_gradient(spec, estimator):
+    from aekit.losses import CONTRACTIVE_ESTIMATORS
 
+    estimate_fn = CONTRACTIVE_ESTIMATORS[estimator]
     torch.manual_seed(0)
     model = build_autoencoder(spec).double()
     x = torch.rand(3, *spec.input_shape, dtype=torch.float64)
-    exact = contractive_penalty(model, x, model(x)).item()
-    many = x.repeat(4000, *[1] * (x.dim() - 1))  # 4000 probes for each of the 3 samples
-    estimate = contractive_penalty_estimate(model, many, model(many)).item()
+
+    def value_and_grads(fn, batch):
+        model.zero_grad()
+        value = fn(model, batch, model(batch))
+        value.backward()
+        return value.item(), [p.grad.clone() for p in model.encoder.parameters()]
+
+    exact, exact_grads = value_and_grads(contractive_penalty, x)
+    many = x.repeat(6000, *[1] * (x.dim() - 1))  # 6000 probes for each of the 3 samples
+    estimate, grads = value_and_grads(estimate_fn, many)
     assert estimate == pytest.approx(exact, rel=0.03)
-    single = contractive_penalty_estimate(model, x, model(x)).item()
+    for g, e in zip(grads, exact_grads):
+        assert (g - e).norm() <= 0.05 * e.norm()  # the expected gradient is the exact one
+    single = estimate_fn(model, x, model(x)).item()
     assert single != pytest.approx(exact, rel=1e-6)  # one probe is noisy: it is an estimate
 
 
@@ -161,16 +172,17 @@ def test_hutchinson_estimate_is_exact_for_a_one_dimensional_code():
     assert contractive_penalty_estimate(model, x, model(x)).item() == pytest.approx(contractive_penalty(model, x, model(x)).item(), rel=1e-12)
 
 
-def test_hutchinson_is_chosen_by_name_and_refused_for_scipy_solvers(digits_small):
+@pytest.mark.parametrize("estimator", ["hutchinson", "columns"])
+def test_stochastic_estimators_are_chosen_by_name_and_refused_for_scipy_solvers(digits_small, estimator):
     from aekit import AutoencoderEstimator
     from aekit.errors import ConfigError
+    from aekit.losses import CONTRACTIVE_ESTIMATORS, contractive_penalty_columns, contractive_penalty_estimate
 
     ae = AutoencoderEstimator(
-        hidden_sizes=(16,), latent_dim=4, contractive_weight=0.1, contractive_estimator="hutchinson", max_iter=2, random_state=0
+        hidden_sizes=(16,), latent_dim=4, contractive_weight=0.1, contractive_estimator=estimator, max_iter=2, random_state=0
     ).fit(digits_small)
     assert ae.history_.terms["contractive"][-1] > 0
-    from aekit.losses import contractive_penalty_estimate
-
-    assert ae.objective_.terms["contractive"].fn is contractive_penalty_estimate
-    with pytest.raises(ConfigError, match="scipy solvers need a deterministic objective"):
-        AutoencoderEstimator(contractive_weight=0.1, contractive_estimator="hutchinson", solver="cg").fit(digits_small)
+    expected = {"hutchinson": contractive_penalty_estimate, "columns": contractive_penalty_columns}[estimator]
+    assert ae.objective_.terms["contractive"].fn is expected is CONTRACTIVE_ESTIMATORS[estimator]
+    with pytest.raises(ConfigError, match=f'"{estimator}" draws random probes.*scipy solvers need a deterministic'):
+        AutoencoderEstimator(contractive_weight=0.1, contractive_estimator=estimator, solver="cg").fit(digits_small)

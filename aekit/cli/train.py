@@ -82,7 +82,7 @@ def train(
     sparsity_weight: Annotated[Optional[float], _opt("KL sparsity penalty weight.", OBJ)] = None,
     sparsity_target: Annotated[Optional[float], _opt("Target mean activation of the code.", OBJ)] = None,
     contractive_weight: Annotated[Optional[float], _opt("Contractive (Jacobian) penalty weight.", OBJ)] = None,
-    contractive_estimator: Annotated[Optional[str], _opt("exact, or hutchinson (one random probe: cheap for deep encoders).", OBJ)] = None,
+    contractive_estimator: Annotated[Optional[str], _opt("exact, hutchinson or columns (one random probe per sample: cheap for deep encoders).", OBJ)] = None,
     weight_decay: Annotated[Optional[float], _opt("L2 penalty on the weights.", OBJ)] = None,
     noise: Annotated[Optional[str], _opt("Input corruption: saltpepper, bitflip, gaussian or masking.", OBJ)] = None,
     noise_level: Annotated[Optional[float], _opt("Corruption probability (sigma for gaussian).", OBJ)] = None,
