@@ -73,7 +73,7 @@ def test_recipes_are_found_by_name_from_any_directory(tmp_path, monkeypatch):
     from aekit.recipes import builtin_recipes, find_recipe
 
     monkeypatch.chdir(tmp_path)  # an installed aekit, run outside the repository
-    assert {"font-2d", "font-denoising", "font-vae", "mnist-practical", "digits-3d"} <= set(builtin_recipes())
+    assert {"font-2d", "font-denoising", "font-vae", "mnist-practical", "mnist-deep", "digits-3d"} <= set(builtin_recipes())
     assert load_recipe(find_recipe("font-2d")).name == "font-2d"
     local = tmp_path / "recipes" / "font-2d.toml"  # a local recipe of the same name wins
     local.parent.mkdir()
