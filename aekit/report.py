@@ -184,6 +184,7 @@ def pca_comparison(
     reconstructions: Mapping[str, object],
     code_size: int | Mapping[str, int],
     X_eval: object | None = None,
+    title: str | None = None,
 ) -> Table:
     """Reconstruction errors of the given models beside PCA fitted on ``X`` with ``code_size`` components.
 
@@ -198,11 +199,14 @@ def pca_comparison(
         components, with one PCA row per distinct size.
     X_eval : array (m, d), optional
         Data the errors are measured on; default ``X``.
+    title : str, optional
+        The table's title; default names the code sizes.
 
     Returns
     -------
     Table
-        One row per model plus PCA: SSE, MSE per feature and, for binary data, wrong pixels.
+        One row per model plus PCA: SSE, MSE per feature, SSE per sample (the squared error
+        summed over the features, averaged over the samples) and, for binary data, wrong pixels.
 
     Examples
     --------
@@ -223,13 +227,15 @@ def pca_comparison(
         errors[name] = pca_reconstruction_error(X, min(size, limit), X_eval)
     names = {"sse": "SSE", "mse": "MSE per feature", "mean_wrong_pixels": "mean wrong pixels",
              "max_wrong_pixels": "max wrong pixels"}
-    records = [
-        {"model": name, "code size": sizes[name], **{names[k]: v for k, v in error.summary().items()}}
-        for name, error in errors.items()
-    ]
+    records = []
+    for name, error in errors.items():
+        summary = {names[k]: v for k, v in error.summary().items()}
+        summary = {"SSE": summary.pop("SSE"), "MSE per feature": summary.pop("MSE per feature"),
+                   "SSE per sample": float(error.per_sample.mean()), **summary}  # fmt: skip
+        records.append({"model": name, "code size": sizes[name], **summary})
     shown = ", ".join(str(size) for size in sorted(set(sizes.values())))
     return Table.from_records(
-        f"Reconstruction error: autoencoder vs PCA with the same code size ({shown})",
+        title or f"Reconstruction error: autoencoder vs PCA with the same code size ({shown})",
         records,
         caption="A linear autoencoder can at best match PCA; a non-linear one should beat it.",
     )

@@ -62,9 +62,22 @@ def test_missing_baseline_is_said():
 def test_pca_comparison_rows():
     X = np.eye(4)
     table = pca_comparison(X, {"perfect": X}, code_size=1)
-    assert table.columns == ["model", "code size", "SSE", "MSE per feature", "mean wrong pixels", "max wrong pixels"]
+    assert table.columns == [
+        "model", "code size", "SSE", "MSE per feature", "SSE per sample", "mean wrong pixels", "max wrong pixels"
+    ]  # fmt: skip
     perfect, pca = table.rows
     assert perfect[2] == 0.0 and pca[2] > 0
+    assert pca[4] == pytest.approx(pca[2] / len(X))  # SSE per sample: the paper-style per-image error
+
+
+def test_pca_comparison_on_held_out_data_with_a_title():
+    rng = np.random.default_rng(0)
+    X, X_eval = rng.random((20, 5)), rng.random((7, 5))
+    table = pca_comparison(X, {"mean": np.tile(X.mean(0), (7, 1))}, code_size=2, X_eval=X_eval, title="held out")
+    assert table.title == "held out"
+    model, pca = table.rows
+    assert model[4] == pytest.approx(((X_eval - X.mean(0)) ** 2).sum(1).mean())
+    assert pca[4] < model[4]  # PCA-2 fitted on X beats the mean on X_eval
 
 
 @pytest.mark.parametrize(("value", "text"), [(3, "3"), (2.0, "2"), (0.123456, "0.1235"), (1e-7, "1e-07"),

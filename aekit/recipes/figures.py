@@ -211,6 +211,13 @@ def build_report(result: RecipeResult, X: np.ndarray, labels: list[str] | None, 
         code_size={name: run.code_size for name, run in result.runs.items()},
     )
     report.add_table(_runs_table(result))
+    if result.validation is not None:
+        held_out = result.validation
+        report.add_table(pca_comparison(
+            X, {name: run.estimator.reconstruct(held_out) for name, run in result.runs.items()},
+            code_size={name: run.code_size for name, run in result.runs.items()}, X_eval=held_out,
+            title=f"Errors on the held-out {recipe.validation!r} set ({len(held_out)} samples): autoencoder vs PCA",
+        ))  # fmt: skip
     if result.sweep:
         levels = recipe.noise_sweep["levels"]
         report.add_table(Table(

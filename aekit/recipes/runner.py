@@ -51,6 +51,7 @@ class RecipeResult:
     runs: dict[str, RunResult]
     seconds: float
     sweep: dict[str, list[float]] = field(default_factory=dict)
+    validation: np.ndarray | None = None  # the recipe's held-out subset (``validation = "test"``), if any
 
 
 def flip_bits(X: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
@@ -163,7 +164,7 @@ def run_recipe(
         )
         save(runs[spec.name].estimator, directory / "models" / _slug(spec.name))
     sweep = noise_sweep(recipe, runs, X)
-    result = RecipeResult(recipe, directory, directory / "report.html", runs, 0.0, sweep)
+    result = RecipeResult(recipe, directory, directory / "report.html", runs, 0.0, sweep, validation)
     report = build_report(result, X, labels, data, smoke=smoke)
     result.seconds = time.perf_counter() - start
     report.timings["total"] = result.seconds

@@ -1,6 +1,7 @@
 """A recipe end to end on a smoke budget: every listed figure lands in the report as a real PNG."""
 
 import base64
+import html
 import re
 from pathlib import Path
 
@@ -118,3 +119,26 @@ def test_shipped_recipe_smoke(path, tmp_path):
         assert recipe.data == "mnist" and "could not be downloaded" in str(error)
         pytest.skip(str(error))
     assert len(IMG.findall(result.report_path.read_text())) == len(recipe.figures)
+
+
+def test_held_out_errors_table_when_the_recipe_names_a_validation_subset(tmp_path, monkeypatch):
+    import aekit.datasets
+    from aekit.datasets import load_digits
+
+    digits = load_digits()
+    subsets = {"train": digits.data[:300], "test": digits.data[300:400]}
+
+    def fake_load_dataset(name, subset="train", **options):  # digits has no subsets: fake a test split
+        assert name == "digits"
+        return type(digits)(data=subsets[subset], DESCR="digits split")
+
+    monkeypatch.setattr(aekit.datasets, "load_dataset", fake_load_dataset)
+    (tmp_path / "held.toml").write_text(
+        'name = "held"\ndata = "digits"\nvalidation = "test"\n[model]\nhidden_sizes = [8]\nlatent_dim = 3\n'
+        "max_iter = 2\nrandom_state = 0\n[[runs]]\nname = \"a\"\n[figures.loss_curves]\n"
+    )
+    result = run_recipe(tmp_path / "held.toml", tmp_path / "runs")
+    assert result.validation.shape == (100, 64)
+    text = html.unescape(result.report_path.read_text())
+    assert "Errors on the held-out 'test' set (100 samples): autoencoder vs PCA" in text
+    assert text.count("PCA (3 components)") == 2 and "SSE per sample" in text  # training and held-out tables
