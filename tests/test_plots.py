@@ -167,6 +167,26 @@ class TestLatentMap:
         fig = plot_latent_map(RNG.normal(size=(12, 2)), [i % 3 for i in range(12)], label_kind="class")
         assert [t.get_text() for t in fig.legends[0].get_texts()] == ["0", "1", "2"]
 
+    def test_classes_are_drawn_mixed_not_one_over_another(self):
+        labels = [i // 50 for i in range(150)]  # class 2 last: drawn class by class it would cover the rest
+        fig = plot_latent_map(np.zeros((150, 2)), labels, label_kind="class")
+        colors = fig.axes[0].collections[0].get_facecolors()
+        assert len(colors) == 150 and not np.allclose(colors[-50:], colors[-1])  # the last 50 drawn are mixed
+
+    def test_many_codes_are_subsampled_with_their_labels(self):
+        codes = np.column_stack([np.arange(300.0), np.zeros(300)])
+        labels = [int(x) % 2 for x in codes[:, 0]]
+        fig = plot_latent_map(codes, labels, label_kind="class", max_points=40, title="t")
+        points = fig.axes[0].collections[0].get_offsets()
+        assert len(points) == 40 and len(np.unique(points[:, 0])) == 40
+        assert fig.axes[0].get_title() == "t (40 of 300 shown)"
+        import matplotlib as mpl
+
+        colors = fig.axes[0].collections[0].get_facecolors()[:, :3]
+        expected = np.array([mpl.colormaps["tab10"](int(x) % 2)[:3] for x in points[:, 0]])
+        assert np.allclose(colors, expected)  # each kept code keeps its own label's colour
+        assert len(plot_latent_map(codes, max_points=None).axes[0].collections[0].get_offsets()) == 300
+
     def test_three_d(self):
         fig = plot_latent_map(RNG.normal(size=(6, 3)), list("abcdef"))
         assert fig.axes[0].name == "3d" and fig.axes[0].get_zlabel() == "z3"

@@ -25,6 +25,7 @@ def plot_latent_map(
     axis_names: Sequence[str] | None = None,
     title: str | None = None,
     random_state: int = 0,
+    max_points: int | None = 5000,
 ) -> Figure:
     """Scatter the codes: 2-D as is, 3-D on 3-D axes, more dimensions projected to 2-D.
 
@@ -42,7 +43,11 @@ def plot_latent_map(
         Axis labels; default ``z1, z2[, z3]`` or the projection's components.
     title : str, optional
     random_state : int
-        Seed of the projection.
+        Seed of the projection and of the subsample.
+    max_points : int or None, default=5000
+        Draw a random subsample of this many codes when there are more (60,000 MNIST codes
+        are a solid blot, and t-SNE on all of them takes minutes); None draws every code. The
+        title says how many are shown.
 
     Returns
     -------
@@ -62,6 +67,13 @@ def plot_latent_map(
     n, k = points.shape
     if labels is not None and len(labels) != n:
         raise DataError(f"labels has {len(labels)} entries for {n} codes; give one label per code.")
+    shown_note = ""
+    if max_points is not None and n > max_points:
+        keep = np.sort(np.random.default_rng(random_state).choice(n, size=max_points, replace=False))
+        points = points[keep]
+        labels = [labels[i] for i in keep] if labels is not None else None
+        shown_note = f" ({max_points:,} of {n:,} shown)"
+        n = max_points
     default_names = [f"z{i + 1}" for i in range(min(k, 3))]
     if k == 1:
         points = np.column_stack([points[:, 0], np.zeros(n)])
@@ -93,8 +105,8 @@ def plot_latent_map(
         ax.set_yticks([])
     if not three_d:
         ax.grid(True, alpha=0.3)
-    if title:
-        ax.set_title(title)
+    if title or shown_note:
+        ax.set_title((title or "codes") + shown_note)
     return fig
 
 
@@ -117,9 +129,12 @@ def _scatter_classes(fig: Figure, ax, columns: list[np.ndarray], labels: Sequenc
         fig.colorbar(mappable, ax=ax, label="class index", shrink=0.8)
         return
     cmap = mpl.colormaps["tab10" if len(classes) <= 10 else "tab20"]
-    for i, name in enumerate(classes):
-        mask = index == i
-        ax.scatter(*(c[mask] for c in columns), s=10, color=cmap(i), label=str(name), alpha=0.8)
+    # One scatter in a shuffled order: drawn class by class, the last class would cover the others.
+    order = np.random.default_rng(0).permutation(len(index))
+    size = 10 if len(index) <= 2000 else 4
+    ax.scatter(*(c[order] for c in columns), s=size, c=[cmap(i) for i in index[order]], alpha=0.8)
+    for i, name in enumerate(classes):  # legend entries, one per class
+        ax.scatter([], [], s=10, color=cmap(i), label=str(name))
     fig.legend(title="class", fontsize="small", markerscale=1.5, loc="outside right upper")
 
 
