@@ -17,14 +17,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
-_THREADS = "1"
-for _i, _arg in enumerate(sys.argv):  # before numpy/torch are imported: BLAS reads these once
-    if _arg == "--threads" and _i + 1 < len(sys.argv):
-        _THREADS = sys.argv[_i + 1]
-for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_name] = _THREADS
+import _threads  # noqa: E402,F401  (before numpy/torch: sets the BLAS/OpenMP threads from --threads)
 
 import time  # noqa: E402
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
 import torch
 from sklearn.decomposition import PCA
 from threadpoolctl import threadpool_limits

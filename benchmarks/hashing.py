@@ -91,7 +91,7 @@ def main() -> None:
             db_bits, q_bits = method(bits)
             result = hamming_search(pack_bits(q_bits), pack_bits(db_bits), k=args.k)
             rows.setdefault(name, []).append((mean_average_precision(y_q, y_db, result.indices), time.perf_counter() - t))
-    print(f"| method | " + " | ".join(f"mAP@{args.k}, {b} bits" for b in args.bits) + " | seconds (all bit sizes) |")
+    print("| method | " + " | ".join(f"mAP@{args.k}, {b} bits" for b in args.bits) + " | seconds (all bit sizes) |")
     print("|---|" + "---|" * (len(args.bits) + 1))
     for name, cells in rows.items():
         print(f"| {name} | " + " | ".join(f"{m:.3f}" for m, _ in cells) + f" | {sum(s for _, s in cells):.0f} |")
