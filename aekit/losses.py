@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
+import torch.autograd.forward_ad as fwAD
 import torch.nn.functional as F
 from torch import nn
 
@@ -224,8 +225,6 @@ def contractive_penalty_columns(model: Autoencoder, x: torch.Tensor, out: AEOutp
 
 def _forward_mode_jvp(model: Autoencoder, x: torch.Tensor, tangent: torch.Tensor) -> torch.Tensor:
     """J_f(x) tangent per sample, (B, latent_dim), differentiable w.r.t. the model's parameters."""
-    import torch.autograd.forward_ad as fwAD
-
     with fwAD.dual_level():
         code = model.encode(fwAD.make_dual(x, tangent)).z
         return fwAD.unpack_dual(code).tangent

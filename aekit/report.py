@@ -225,14 +225,14 @@ def pca_comparison(
         name = f"PCA ({size} components)" if size <= limit else f"PCA ({limit} components: all there are)"
         sizes[name] = min(size, limit)
         errors[name] = pca_reconstruction_error(X, min(size, limit), X_eval)
-    names = {"sse": "SSE", "mse": "MSE per feature", "mean_wrong_pixels": "mean wrong pixels",
-             "max_wrong_pixels": "max wrong pixels"}
     records = []
     for name, error in errors.items():
-        summary = {names[k]: v for k, v in error.summary().items()}
-        summary = {"SSE": summary.pop("SSE"), "MSE per feature": summary.pop("MSE per feature"),
-                   "SSE per sample": float(error.per_sample.mean()), **summary}  # fmt: skip
-        records.append({"model": name, "code size": sizes[name], **summary})
+        summary = error.summary()
+        records.append({
+            "model": name, "code size": sizes[name], "SSE": summary.pop("sse"), "MSE per feature": summary.pop("mse"),
+            "SSE per sample": float(error.per_sample.mean()),
+            **{key.replace("_", " "): value for key, value in summary.items()},  # wrong pixels, for binary data
+        })  # fmt: skip
     shown = ", ".join(str(size) for size in sorted(set(sizes.values())))
     return Table.from_records(
         title or f"Reconstruction error: autoencoder vs PCA with the same code size ({shown})",

@@ -187,6 +187,11 @@ class TestLatentMap:
         assert np.allclose(colors, expected)  # each kept code keeps its own label's colour
         assert len(plot_latent_map(codes, max_points=None).axes[0].collections[0].get_offsets()) == 300
 
+    @pytest.mark.parametrize("bad", [0, -3, 2.5, True])
+    def test_max_points_must_be_a_positive_count(self, bad):
+        with pytest.raises(ConfigError, match=rf"max_points must be a positive integer or None; got {bad!r}\. Fix:"):
+            plot_latent_map(np.zeros((5, 2)), max_points=bad)
+
     def test_three_d(self):
         fig = plot_latent_map(RNG.normal(size=(6, 3)), list("abcdef"))
         assert fig.axes[0].name == "3d" and fig.axes[0].get_zlabel() == "z3"

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from aekit.apps.visualise import project_codes
-from aekit.errors import DataError, check_choice
+from aekit.errors import ConfigError, DataError, check_choice
 from aekit.plots._layout import as_matrix, new_figure
 
 __all__ = ["plot_latent_map"]
@@ -63,6 +63,12 @@ def plot_latent_map(
     ['a', 'b', 'c']
     """
     label_kind = check_choice("label_kind", label_kind, ["text", "class"])
+    counts = isinstance(max_points, (int, np.integer)) and not isinstance(max_points, bool)
+    if max_points is not None and not (counts and max_points >= 1):
+        raise ConfigError(
+            f"max_points must be a positive integer or None; got {max_points!r}. "
+            "Fix: e.g. max_points=5000, or None to draw every code."
+        )
     points = as_matrix(codes, "codes")
     n, k = points.shape
     if labels is not None and len(labels) != n:
