@@ -28,7 +28,7 @@ from aekit.estimators import AutoencoderEstimator  # noqa: E402
 
 __all__ += ["AutoencoderEstimator"]
 
-from aekit.anomaly import AnomalyDetector  # noqa: E402
+from aekit.estimators.anomaly import AnomalyDetector  # noqa: E402
 
 __all__ += ["AnomalyDetector"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 __all__ = [
     "AekitError",
@@ -18,6 +19,7 @@ __all__ = [
     "ModelFileError",
     "TrainingDivergedError",
     "check_choice",
+    "check_probabilities",
 ]
 
 
@@ -75,3 +77,13 @@ def check_choice(parameter: str, value: object, choices: Iterable[str]) -> str:
             + suggest(key, choices)
         )
     return key
+
+
+def check_probabilities(data: Any, parameter: str) -> None:
+    """Raise DataError unless every value of ``data`` (an array or tensor) lies in [0, 1]."""
+    low, high = float(data.min()), float(data.max())
+    if low < 0 or high > 1:
+        raise DataError(
+            f"{parameter} must hold probabilities in [0, 1] to binarise; got values in "
+            f"[{low:g}, {high:g}]. Scale the data to [0, 1] first (pixels / 255)."
+        )

@@ -18,10 +18,9 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
-from aekit.anomaly import AnomalyDetector
 from aekit.errors import ModelFileError
-from aekit.estimator_build import build_objective
-from aekit.estimators import AutoencoderEstimator, resolve_device
+from aekit.estimators.build import build_objective
+from aekit.estimators import AnomalyDetector, AutoencoderEstimator, resolve_device
 from aekit.models import ModelSpec, build_autoencoder
 from aekit.train.history import History
 

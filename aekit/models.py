@@ -16,7 +16,7 @@ from aekit.layers.activations import get_activation
 from aekit.layers.conv import ConvDecoder, ConvEncoder
 from aekit.layers.dense import DenseStack, mlp
 from aekit.layers.init import initialize_weights
-from aekit.layers.latent import LATENTS, DeterministicLatent, LatentOutput
+from aekit.layers.latent import DeterministicLatent, LatentOutput, latent_head
 
 __all__ = ["AEOutput", "Autoencoder", "ModelSpec", "build_autoencoder"]
 
@@ -127,9 +127,7 @@ def _per_layer(activations: Sequence[str] | str, n: int) -> list[str]:
 
 
 def _latent_head(spec: ModelSpec, in_features: int) -> nn.Module:
-    if spec.latent == "deterministic":
-        return DeterministicLatent(in_features, spec.latent_dim, spec.latent_activation)
-    return LATENTS[spec.latent](in_features, spec.latent_dim)
+    return latent_head(spec.latent)(in_features, spec.latent_dim, spec.latent_activation)
 
 
 def build_autoencoder(spec: ModelSpec) -> Autoencoder:

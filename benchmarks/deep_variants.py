@@ -3,7 +3,7 @@
 ``benchmarks/quality.py`` runs the chosen recipe against Hinton & Salakhutdinov's 3.00; this
 script runs one variant per call, so that each row of the "Deep autoencoder" table in
 docs/benchmarks.md can be rerun: hidden activation, loss, input noise, weight decay, and
-greedy layer-wise pre-training (``aekit.stacked.pretrain_stacked``) before fine-tuning. It
+greedy layer-wise pre-training (``aekit.estimators.stacked.pretrain_stacked``) before fine-tuning. It
 prints the test SSE (mean over the 10,000 test images of the squared error summed over 784
 pixels) every ``--every`` epochs, then the final train and test SSE. Usage::
 
@@ -27,7 +27,7 @@ import torch  # noqa: E402
 from aekit import AutoencoderEstimator  # noqa: E402
 from aekit.datasets import load_mnist  # noqa: E402
 from aekit.metrics import reconstruction_error  # noqa: E402
-from aekit.stacked import pretrain_stacked  # noqa: E402
+from aekit.estimators.stacked import pretrain_stacked  # noqa: E402
 
 
 def main() -> None:

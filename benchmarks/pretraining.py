@@ -20,7 +20,7 @@ from threadpoolctl import threadpool_limits
 from aekit import AutoencoderEstimator
 from aekit.apps.features import compare_features
 from aekit.datasets import load_mnist
-from aekit.stacked import pretrain_stacked
+from aekit.estimators.stacked import pretrain_stacked
 
 
 def main() -> None:

@@ -39,7 +39,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from aekit import AutoencoderEstimator  # noqa: E402
-from aekit.datasets import DynamicBinarization, load_binarized_mnist, load_font, load_mnist  # noqa: E402
+from aekit.datasets import load_binarized_mnist, load_font, load_mnist  # noqa: E402
+from aekit.train import DynamicBinarization  # noqa: E402
 from aekit.metrics import pca_reconstruction_error, reconstruction_error, wrong_pixels  # noqa: E402
 from aekit.train.callbacks import TimeLimit  # noqa: E402
 

@@ -23,7 +23,7 @@ import numpy as np
 CHILD = """
 import resource, sys
 import numpy as np
-from aekit.datasets import MemmapSource
+from aekit.train import MemmapSource
 from aekit.estimators import AutoencoderEstimator
 
 path, mode, chunk_size = sys.argv[1], sys.argv[2], int(sys.argv[3])

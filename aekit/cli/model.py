@@ -19,7 +19,7 @@ Data = Annotated[Optional[str], typer.Option("--data", "-d", help="Data to use (
 def _model_and_data(run_dir: Path, data: str | None):
     from aekit import load
     from aekit.datasets import load_dataset
-    from aekit.rundir import read_run_info
+    from aekit.recipes.rundir import read_run_info
 
     info = read_run_info(run_dir)
     if data is not None:

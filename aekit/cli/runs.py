@@ -18,7 +18,7 @@ RunDir = Annotated[Path, typer.Argument(help="A run directory written by `aekit 
 @friendly_errors
 def report(run_dir: RunDir, verbose: Verbose = False) -> None:
     """Write RUN_DIR/report.html: parameters, metrics, PCA baseline and every figure, in one file."""
-    from aekit.rundir import write_run_report
+    from aekit.recipes.rundir import write_run_report
 
     console.print(f"report: {write_run_report(run_dir)}")
 
@@ -27,7 +27,7 @@ def report(run_dir: RunDir, verbose: Verbose = False) -> None:
 @friendly_errors
 def info(run_dir: RunDir, verbose: Verbose = False) -> None:
     """Show a run's data, parameters, training length, fit time and final metrics."""
-    from aekit.rundir import read_run_info
+    from aekit.recipes.rundir import read_run_info
 
     run = read_run_info(run_dir)
     table = Table(title=str(run_dir), show_header=False, title_justify="left")

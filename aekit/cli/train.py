@@ -106,7 +106,7 @@ def train(
 ) -> None:
     """Train an autoencoder on a dataset and write a run directory (model, history, figures)."""
     from aekit.cli.progress import ProgressBar
-    from aekit.rundir import train_to_directory
+    from aekit.recipes.rundir import train_to_directory
 
     params = estimator_params(dict(locals()))
     run = train_to_directory(data, params, out, callbacks=[ProgressBar(out.name, quiet=quiet)], samples=samples)

@@ -5,7 +5,7 @@ and where they apply ``target``, ``labels``, ``images`` and ``image_shape``.
 :func:`load_dataset` resolves a name (``"mnist"``) or a path to one of them.
 """
 
-from aekit.datasets.binarize import DynamicBinarization, binarize, load_binarized_mnist
+from aekit.datasets.binarize import binarize, load_binarized_mnist
 from aekit.datasets.embedded import load_digits, load_font
 from aekit.datasets.idx import (
     load_fashion_mnist,
@@ -16,13 +16,10 @@ from aekit.datasets.idx import (
 )
 from aekit.datasets.images import load_image_folder
 from aekit.datasets.resolve import DATASET_NAMES, load_dataset
-from aekit.datasets.streaming import MemmapSource
 from aekit.datasets.tabular import load_tabular
 
 __all__ = [
     "DATASET_NAMES",
-    "DynamicBinarization",
-    "MemmapSource",
     "binarize",
     "load_binarized_mnist",
     "load_dataset",

@@ -1,19 +1,98 @@
-"""Latent heads: map encoder features to the code.
+"""Latent heads: map encoder features to the code, and say what kind of code it is.
 
 Each head returns a :class:`LatentOutput`; in eval mode ``z`` is the code a user gets from
-``transform`` (the mean for the gaussian head, hard bits for the binary head).
+``transform`` (the mean for the gaussian head, hard bits for the binary head). Each head class
+declares its :class:`LatentTraits`; the builder, the applications and the CLI ask those, never
+the head's name, so a new latent type is one class here plus ``@register_latent``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
+from scipy.stats import norm
 from torch import nn
 
+from aekit.errors import check_choice
 from aekit.layers.dense import DenseStack
 
-__all__ = ["LatentOutput", "DeterministicLatent", "GaussianLatent", "BinaryLatent", "LATENTS"]
+__all__ = [
+    "BERNOULLI_PRIOR",
+    "LATENTS",
+    "NORMAL_PRIOR",
+    "BinaryLatent",
+    "DeterministicLatent",
+    "GaussianLatent",
+    "LatentOutput",
+    "LatentTraits",
+    "Prior",
+    "latent_head",
+    "register_latent",
+]
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A distribution over codes that a head is trained towards, drawn from in numpy.
+
+    ``draw(rng, n, latent_dim)`` returns (n, latent_dim) codes; ``quantile(q)`` the marginal
+    quantiles of a continuous prior (None for a discrete one); ``spherical``: interpolate on
+    great circles (norms of high-dimensional Gaussian draws concentrate; White 2016).
+    """
+
+    name: str
+    draw: Callable[[np.random.RandomState, int, int], np.ndarray]
+    quantile: Callable[[np.ndarray], np.ndarray] | None = None
+    spherical: bool = False
+
+
+NORMAL_PRIOR = Prior("normal", lambda rng, n, d: rng.standard_normal((n, d)), norm.ppf, spherical=True)
+BERNOULLI_PRIOR = Prior("bernoulli", lambda rng, n, d: rng.randint(0, 2, size=(n, d)).astype(float))
+
+
+@dataclass(frozen=True)
+class LatentTraits:
+    """What a latent head is, for the parts that build, train and use it.
+
+    stochastic : z is sampled in training (a new draw at every forward pass).
+    prior : the distribution codes are trained towards, or None (no prior: generation fits
+        one to the training codes).
+    regulariser : the objective term the head brings (``"kl"``, weighted by ``beta``), or None.
+    scipy_refusal : why a full-batch scipy solver cannot train this head, or None when it can.
+    bits : the codes are 0/1 bits (hashing uses them as they are).
+    smooth_code : z is a smooth deterministic function of x, so penalties on the code's values
+        (sparsity, L1) and its Jacobian (contractive) apply.
+    """
+
+    stochastic: bool = False
+    prior: Prior | None = None
+    regulariser: str | None = None
+    scipy_refusal: str | None = None
+    bits: bool = False
+    smooth_code: bool = False
+
+
+LATENTS: dict[str, type[nn.Module]] = {}
+
+
+def register_latent(cls: type[nn.Module]) -> type[nn.Module]:
+    """Class decorator: make a head available as ``latent=cls.kind``.
+
+    A head takes ``(in_features, latent_dim, activation)``, returns a :class:`LatentOutput`
+    and declares ``kind`` and ``traits``.
+    """
+    if not isinstance(getattr(cls, "traits", None), LatentTraits) or not isinstance(getattr(cls, "kind", None), str):
+        raise TypeError(f"{cls.__name__} must declare a str kind and LatentTraits traits to be registered")
+    LATENTS[cls.kind] = cls
+    return cls
+
+
+def latent_head(name: str, parameter: str = "latent") -> type[nn.Module]:
+    """The registered head class called ``name`` (a ConfigError names the choices otherwise)."""
+    return LATENTS[check_choice(parameter, name, LATENTS)]
 
 
 @dataclass(frozen=True)
@@ -24,10 +103,12 @@ class LatentOutput:
     stats: dict[str, torch.Tensor] = field(default_factory=dict)
 
 
+@register_latent
 class DeterministicLatent(nn.Module):
     """``z = f(W h + b)``: the classic code layer, with its own activation."""
 
     kind = "deterministic"
+    traits = LatentTraits(smooth_code=True)
 
     def __init__(self, in_features: int, latent_dim: int, activation: str = "linear"):
         super().__init__()
@@ -37,15 +118,21 @@ class DeterministicLatent(nn.Module):
         return LatentOutput(self.layer(h))
 
 
+@register_latent
 class GaussianLatent(nn.Module):
     """VAE head: q(z|x) = N(mu, diag(exp(logvar))), sampled by reparameterisation in training.
 
-    Kingma & Welling 2014, eq. 10: z = mu + sigma * eps, eps ~ N(0, I).
+    Kingma & Welling 2014, eq. 10: z = mu + sigma * eps, eps ~ N(0, I). ``activation`` is
+    ignored (the mean and log-variance are linear).
     """
 
     kind = "gaussian"
+    traits = LatentTraits(
+        stochastic=True, prior=NORMAL_PRIOR, regulariser="kl",
+        scipy_refusal="a gaussian latent samples z at every evaluation",
+    )
 
-    def __init__(self, in_features: int, latent_dim: int):
+    def __init__(self, in_features: int, latent_dim: int, activation: str = "linear"):
         super().__init__()
         self.mu = nn.Linear(in_features, latent_dim)
         self.logvar = nn.Linear(in_features, latent_dim)
@@ -56,6 +143,7 @@ class GaussianLatent(nn.Module):
         return LatentOutput(z, {"mu": mu, "logvar": logvar})
 
 
+@register_latent
 class BinaryLatent(nn.Module):
     """Binary code for semantic hashing: ``p = sigmoid(BN(W h))``, ``z = 1[p > 0.5]``.
 
@@ -63,12 +151,16 @@ class BinaryLatent(nn.Module):
     the hard bit, the backward gradient is that of ``p``. The pre-activations are batch-
     normalised without scale or shift, so each bit is on for about half of the data: without
     it, bits saturated to the same value for every sample (a single code for all of MNIST
-    with bce) and their gradients vanished.
+    with bce) and their gradients vanished. Balanced bits make fair coins its prior.
+    ``activation`` is ignored.
     """
 
     kind = "binary"
+    traits = LatentTraits(
+        prior=BERNOULLI_PRIOR, bits=True, scipy_refusal="a binary code makes the objective piecewise constant",
+    )
 
-    def __init__(self, in_features: int, latent_dim: int):
+    def __init__(self, in_features: int, latent_dim: int, activation: str = "linear"):
         super().__init__()
         self.layer = nn.Linear(in_features, latent_dim)
         self.norm = nn.BatchNorm1d(latent_dim, affine=False)
@@ -84,5 +176,3 @@ class BinaryLatent(nn.Module):
         z = p + (bits - p).detach()
         return LatentOutput(z, {"probs": p})
 
-
-LATENTS = {cls.kind: cls for cls in (DeterministicLatent, GaussianLatent, BinaryLatent)}

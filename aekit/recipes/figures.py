@@ -22,7 +22,7 @@ from aekit.plots import (
     plot_traversal,
 )
 from aekit.recipes.runner import RecipeResult, RunResult, flip_bits, noisy_error
-from aekit.report import Report, Table, pca_comparison
+from aekit.recipes.report import Report, Table, pca_comparison
 
 __all__ = ["build_report", "default_figures", "draw_figures", "FIGURE_TITLES"]
 

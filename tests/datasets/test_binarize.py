@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from aekit.datasets import DynamicBinarization, binarize
+from aekit.datasets import binarize
+from aekit.train import DynamicBinarization
 from aekit.errors import ConfigError, DataError
 from aekit.train.batches import BatchSource
 

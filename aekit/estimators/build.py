@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from aekit.errors import ConfigError, DataError, check_choice
+from aekit.estimators.checks import validate_input
 from aekit.layers.activations import ACTIVATIONS
 from aekit.layers.conv import DOWNSAMPLING, UPSAMPLING
 from aekit.layers.init import WEIGHT_INITS
@@ -32,7 +33,7 @@ from aekit.noise import Corruption, make_noise
 from aekit.train import LEARNING_RATE_SCHEDULES, SCIPY_SOLVERS, SOLVERS, BatchSource, InMemorySource, TrainConfig
 
 if TYPE_CHECKING:
-    from aekit.estimators import AutoencoderEstimator
+    from aekit.estimators.autoencoder import AutoencoderEstimator
 
 __all__ = ["TrainingPlan", "build_objective", "build_training", "model_spec"]
 
@@ -300,8 +301,6 @@ def build_training(
     est: AutoencoderEstimator, X: Any, target: Any, device: torch.device, seed: int, validation_data: Any = None
 ) -> TrainingPlan:
     """Validate parameters and data; return the model spec, objective, settings and batches."""
-    from aekit.estimators import validate_input
-
     noise = make_noise(est.noise, est.noise_level)
     fraction = _real("validation_fraction", est.validation_fraction, 0.0, 1.0, high_open=True)
     if isinstance(X, BatchSource):
@@ -359,8 +358,6 @@ def build_training(
 
 def _checked_target(est, target: Any, name: str, inputs: np.ndarray, inputs_name: str, loss: str) -> np.ndarray:
     """A target array shaped like the training data, one row per input row, in range for the loss."""
-    from aekit.estimators import validate_input
-
     goal = validate_input(target, est, reset=False, name=name)
     if len(goal) != len(inputs):
         raise DataError(
@@ -372,8 +369,6 @@ def _checked_target(est, target: Any, name: str, inputs: np.ndarray, inputs_name
 
 
 def _validation_source(est, validation_data: Any, loss: str, tensor) -> InMemorySource:
-    from aekit.estimators import validate_input
-
     pair = isinstance(validation_data, tuple) and len(validation_data) == 2
     X_val, T_val = validation_data if pair else (validation_data, None)
     X_val = validate_input(X_val, est, reset=False, name="validation_data")

@@ -4,7 +4,7 @@ import torch
 
 from aekit import AutoencoderEstimator, ConfigError
 from aekit.datasets import load_digits
-from aekit.stacked import _stack_state, pretrain_stacked
+from aekit.estimators.stacked import _stack_state, pretrain_stacked
 
 torch.set_num_threads(1)
 

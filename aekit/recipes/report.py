@@ -34,7 +34,7 @@ class Table:
 
     Examples
     --------
-    >>> from aekit.report import Table
+    >>> from aekit.recipes.report import Table
     >>> t = Table.from_records("solvers", [{"solver": "adam", "sse": 1.5}, {"solver": "cg", "sse": 2.0}])
     >>> t.columns, t.rows[1]
     (['solver', 'sse'], ['cg', 2.0])
@@ -99,7 +99,7 @@ class Report:
     --------
     >>> import numpy as np, tempfile, pathlib
     >>> from aekit.plots import plot_loss_curves
-    >>> from aekit.report import Report, pca_comparison
+    >>> from aekit.recipes.report import Report, pca_comparison
     >>> X = np.random.default_rng(0).random((20, 6))
     >>> report = Report("demo", parameters={"latent_dim": 2}, dataset={"name": "random", "shape": X.shape})
     >>> report.baseline = pca_comparison(X, {"autoencoder": X * 0.9}, code_size=2)
@@ -142,7 +142,7 @@ class Report:
         from aekit import __version__
 
         env = jinja2.Environment(
-            loader=jinja2.PackageLoader("aekit", "templates"),
+            loader=jinja2.PackageLoader("aekit.recipes", "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -211,7 +211,7 @@ def pca_comparison(
     Examples
     --------
     >>> from aekit.datasets import load_font
-    >>> from aekit.report import pca_comparison
+    >>> from aekit.recipes.report import pca_comparison
     >>> X = load_font().data
     >>> table = pca_comparison(X, {"identity": X}, code_size=2)
     >>> [row[0] for row in table.rows], table.columns[2:4]

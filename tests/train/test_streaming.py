@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from aekit.datasets import MemmapSource
+from aekit.train import MemmapSource
 from aekit.errors import DatasetError
 from aekit.train.batches import BatchSource
 

@@ -20,7 +20,8 @@ from sklearn.base import OutlierMixin
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from aekit.errors import ConfigError, DataError, check_choice
-from aekit.estimators import AutoencoderEstimator, validate_input
+from aekit.estimators.autoencoder import AutoencoderEstimator
+from aekit.estimators.checks import validate_input
 
 __all__ = ["AnomalyDetector", "AnomalyExplanation", "THRESHOLD_RULES", "SCALERS"]
 

@@ -86,7 +86,7 @@ def train_to_directory(
 
     Examples
     --------
-    >>> from aekit.rundir import train_to_directory
+    >>> from aekit.recipes.rundir import train_to_directory
     >>> run = train_to_directory("font", {"latent_dim": 2, "max_iter": 5}, "runs/demo")  # doctest: +SKIP
     """
     from aekit import save

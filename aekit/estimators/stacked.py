@@ -18,7 +18,7 @@ import torch
 from sklearn.utils.validation import check_random_state
 
 from aekit.errors import ConfigError
-from aekit.estimators import AutoencoderEstimator
+from aekit.estimators.autoencoder import AutoencoderEstimator
 
 __all__ = ["StackedResult", "pretrain_stacked"]
 

@@ -66,7 +66,7 @@ class MemmapSource:
     Examples
     --------
     >>> import numpy as np, tempfile, pathlib
-    >>> from aekit.datasets import MemmapSource
+    >>> from aekit.train import MemmapSource
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.npy"
     >>> np.save(path, np.arange(20, dtype=np.float32).reshape(10, 2))
     >>> source = MemmapSource(path, chunk_size=4)

@@ -7,16 +7,16 @@ import re
 import numpy as np
 import pytest
 
-import aekit.report
+import aekit.recipes.report
 from aekit.errors import DataError
 from aekit.plots import plot_loss_curves, plot_series
-from aekit.report import Report, Table, format_cell, pca_comparison
+from aekit.recipes.report import Report, Table, format_cell, pca_comparison
 
 IMG = re.compile(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 
 def test_docstring_examples():
-    assert doctest.testmod(aekit.report).failed == 0
+    assert doctest.testmod(aekit.recipes.report).failed == 0
 
 
 @pytest.fixture(scope="module")
