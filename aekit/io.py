@@ -21,6 +21,7 @@ from safetensors.torch import load_file, save_file
 from aekit.errors import ModelFileError
 from aekit.estimators.build import build_objective
 from aekit.estimators import AnomalyDetector, AutoencoderEstimator, resolve_device
+from aekit.estimators.params import dump_fitted, restore_fitted
 from aekit.models import ModelSpec, build_autoencoder
 from aekit.train.history import History
 
@@ -65,15 +66,7 @@ def save(estimator: AutoencoderEstimator, path: str | os.PathLike) -> Path:
         "format_version": FORMAT_VERSION,
         "estimator": type(estimator).__name__,
         "params": {k: _jsonable(v) for k, v in estimator.get_params(deep=False).items()},
-        "fitted": {
-            "n_features_in_": int(estimator.n_features_in_),
-            "sample_shape": list(estimator._sample_shape),
-            "spec": _jsonable(asdict(estimator.spec_)),
-            "n_iter_": int(estimator.n_iter_),
-            "fit_seconds_": float(estimator.fit_seconds_),
-            "device_": estimator.device_,
-            **(estimator._extra_state() if hasattr(estimator, "_extra_state") else {}),
-        },
+        "fitted": {"spec": _jsonable(asdict(estimator.spec_)), **dump_fitted(estimator)},
     }
     state = {k: v.detach().to("cpu").contiguous() for k, v in estimator.model_.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,6 +122,7 @@ def load(path: str | os.PathLike, device: str = "cpu") -> AutoencoderEstimator:
         fitted = config["fitted"]
         estimator = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in config["params"].items()})
         spec = ModelSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in fitted["spec"].items()})
+        restore_fitted(estimator, fitted)
     except (KeyError, TypeError) as exc:
         raise ModelFileError(f"{path / 'config.json'} does not describe a model ({exc!r} is missing or wrong). Fix: save the model again.") from None
     try:
@@ -149,13 +143,6 @@ def load(path: str | os.PathLike, device: str = "cpu") -> AutoencoderEstimator:
     estimator.model_ = model.to(target).eval()
     estimator.spec_ = spec
     estimator.objective_ = build_objective(estimator, spec, estimator.solver)
-    estimator.n_features_in_ = fitted["n_features_in_"]
-    estimator._sample_shape = tuple(fitted["sample_shape"])
-    estimator.input_shape_ = tuple(spec.input_shape)
-    estimator.n_iter_ = fitted["n_iter_"]
-    estimator.fit_seconds_ = fitted["fit_seconds_"]
     estimator.device_ = str(target)
     estimator.history_ = History.from_dict(_read_json(path, "history.json"))
-    if hasattr(estimator, "_restore_extra_state"):
-        estimator._restore_extra_state(fitted)
     return estimator

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from numbers import Real
 from typing import Any
 
@@ -21,7 +22,8 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 
 from aekit.errors import ConfigError, DataError, check_choice
 from aekit.estimators.autoencoder import AutoencoderEstimator
-from aekit.estimators.checks import validate_input
+from aekit.estimators.checks import check_feature_names, validate_input
+from aekit.estimators.params import Fitted, derived_init, float_array
 
 __all__ = ["AnomalyDetector", "AnomalyExplanation", "THRESHOLD_RULES", "SCALERS"]
 
@@ -149,65 +151,45 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
     array([ 1,  1,  1, -1])
     """
 
-    def __init__(
-        self,
-        *,
-        contamination: float = 0.1,
-        threshold: str | float = "auto",
-        threshold_param: float | None = None,
-        holdout_fraction: float = 0.2,
-        scaler: str = "auto",
-        hidden_sizes: Sequence[int] | str = "auto",
-        latent_dim: int | str = "auto",
-        activation: str = "relu",
-        latent_activation: str = "linear",
-        output_activation: str = "auto",
-        latent: str = "deterministic",
-        layers: Sequence[int] | None = None,
-        layer_activations: Sequence[str] | None = None,
-        architecture: str = "dense",
-        input_shape: Sequence[int] | None = None,
-        channels: Sequence[int] = (16, 32),
-        downsampling: str = "stride",
-        upsampling: str = "transpose",
-        dropout: float = 0.2,
-        weight_init: str = "glorot",
-        loss: str = "mse",
-        correntropy_sigma: float = 1.0,
-        beta: float = 1.0,
-        kl_warmup: int = 0,
-        l1_weight: float = 0.0,
-        sparsity_weight: float = 0.0,
-        sparsity_target: float = 0.05,
-        contractive_weight: float = 0.0,
-        contractive_estimator: str = "exact",
-        weight_decay: float = 0.0,
-        noise: str | None = None,
-        noise_level: float = 0.1,
-        solver: str = "adam",
-        learning_rate: float = 1e-3,
-        learning_rate_schedule: str = "constant",
-        batch_size: int | str = 64,
-        max_iter: int = 100,
-        max_fun: int = 15000,
-        momentum: float = 0.9,
-        nesterov: bool = False,
-        validation_fraction: float = 0.0,
-        early_stopping: bool = False,
-        n_iter_no_change: int = 10,
-        tol: float = 1e-4,
-        shuffle: bool = True,
-        device: str = "cpu",
-        random_state: int | np.random.RandomState | None = None,
-    ):
-        # scikit-learn convention: store every keyword argument unchanged, nothing else.
-        for name, value in locals().items():
-            if name != "self":
-                setattr(self, name, value)
+    # scikit-learn convention: __init__ stores every keyword argument unchanged. The detector's
+    # five parameters, then every AutoencoderEstimator parameter, five with other defaults.
+    __init__ = derived_init(
+        AutoencoderEstimator,
+        own={
+            "contamination": (0.1, "float"),
+            "threshold": ("auto", "str | float"),
+            "threshold_param": (None, "float | None"),
+            "holdout_fraction": (0.2, "float"),
+            "scaler": ("auto", "str"),
+        },
+        overrides={
+            "hidden_sizes": ("auto", "Sequence[int] | str"),
+            "latent_dim": ("auto", "int | str"),
+            "dropout": (0.2, "float"),
+            "batch_size": (64, "int | str"),
+            "max_iter": (100, "int"),
+        },
+    )
+    FITTED_STATE = (
+        *AutoencoderEstimator.FITTED_STATE,
+        Fitted("shift_", *float_array(np.float32)),
+        Fitted("scale_", *float_array(np.float32)),
+        Fitted("threshold_", float, float),
+        Fitted("threshold_rule_"),
+        Fitted("holdout_errors_", *float_array(np.float64)),
+    )
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Any, y: Any = None, *, callbacks: Sequence[Any] | None = None) -> AnomalyDetector:
+    def fit(
+        self, X: Any, y: Any = None, *, target: Any = None, callbacks: Sequence[Any] | None = None,
+        initial_state: dict[str, Any] | None = None, validation_data: Any = None,
+    ) -> AnomalyDetector:
         """Train on (mostly) normal X and set the threshold. ``y`` is ignored.
+
+        ``callbacks``, ``initial_state`` and ``validation_data`` (in the units of X: the
+        detector scales it like X) are passed to :meth:`AutoencoderEstimator.fit`. ``target``
+        is refused: the anomaly score is how well a sample reconstructs *itself*, so a model
+        trained to map X to another target would score the wrong thing.
 
         Examples
         --------
@@ -217,12 +199,17 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         >>> det.threshold_ > 0
         True
         """
+        if target is not None:
+            raise ConfigError(
+                "AnomalyDetector scores how well each sample reconstructs itself, so it trains on X alone; got a "
+                "target. Fix: drop target, or train an AutoencoderEstimator(...).fit(X, target=Y) for X -> Y."
+            )
         rule, param = self._threshold_rule()
         scaler = check_choice("scaler", self.scaler, SCALERS)
         if scaler == "auto":
             scaler = "minmax" if str(self.loss).lower() == "bce" else "standard"
-        data = validate_input(X, self, reset=True)
-        sample_shape = tuple(self._sample_shape)
+        check_feature_names(self, X, reset=True)
+        data, sample_shape = validate_input(X)
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
 
@@ -240,11 +227,14 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             train, holdout = data[np.sort(order[n_hold:])], data[np.sort(order[:n_hold])]
         self.shift_, self.scale_ = _fit_scaler(scaler, train)
 
-        core = AutoencoderEstimator(**self._core_params(sample_shape, seed))
-        core.fit(self._scale(train).reshape(len(train), *sample_shape), callbacks=callbacks)
-        for name in ("model_", "spec_", "objective_", "history_", "n_iter_", "fit_seconds_", "device_", "input_shape_"):
-            setattr(self, name, getattr(core, name))
-        self._sample_shape = sample_shape
+        if validation_data is not None:
+            validation_data = self._scaled_validation(validation_data, sample_shape)
+        # the autoencoder's own seed is drawn from ``seed`` as AutoencoderEstimator(random_state=seed).fit draws it
+        core_seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+        self._fit(
+            SimpleNamespace(**self._core_params(sample_shape, seed)), self._scale(train).reshape(len(train), *sample_shape),
+            core_seed, callbacks=callbacks, initial_state=initial_state, validation_data=validation_data,
+        )
 
         self.holdout_errors_ = None
         if rule == "contamination":
@@ -255,8 +245,24 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             self.holdout_errors_ = self._fit_errors(holdout)
             self.threshold_ = _rule_threshold(rule, param, self.holdout_errors_)
         self.threshold_rule_ = rule
-        self.offset_ = -self.threshold_
         return self
+
+    @property
+    def offset_(self) -> float:
+        """``-threshold_``: ``decision_function = score_samples - offset_`` (scikit-learn)."""
+        return -self.threshold_
+
+    def _scaled_validation(self, validation_data: Any, sample_shape: tuple[int, ...]) -> Any:
+        """validation_data (X_val or (X_val, T_val)) scaled like the training data, shaped like X."""
+        pair = isinstance(validation_data, tuple) and len(validation_data) == 2
+        parts = validation_data if pair else (validation_data,)
+        n_features = int(np.prod(sample_shape))
+        names = ("validation_data", "validation_data target")
+        scaled = tuple(
+            self._scale(validate_input(part, name, n_features, type(self).__name__)[0]).reshape(-1, *sample_shape)
+            for part, name in zip(parts, names)
+        )
+        return scaled if pair else scaled[0]
 
     def _threshold_rule(self) -> tuple[str, float]:
         """("contamination" | "explicit" | rule name, the rule's parameter), validated."""
@@ -304,7 +310,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
 
     def _core_params(self, sample_shape: tuple[int, ...], seed: int) -> dict[str, Any]:
         """The wrapped AutoencoderEstimator's parameters, with "auto" sizes resolved."""
-        params = {k: v for k, v in self.get_params(deep=False).items() if k in AutoencoderEstimator().get_params()}
+        params = {k: v for k, v in self.get_params(deep=False).items() if k in AutoencoderEstimator._get_param_names()}
         n_features = int(np.prod(sample_shape))
         dense = str(self.architecture).lower() == "dense"
         if isinstance(self.latent_dim, str) and self.latent_dim == "auto":
@@ -312,8 +318,9 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         if isinstance(self.hidden_sizes, str) and self.hidden_sizes == "auto":
             params["hidden_sizes"] = (min(128, max(16, 2 * n_features)),)
         if self.layers is not None:
+            defaults = AutoencoderEstimator().get_params()
             for name in ("latent_dim", "hidden_sizes"):  # the layer form gives the sizes
-                params[name] = AutoencoderEstimator().get_params()[name]
+                params[name] = defaults[name]
         params["random_state"] = seed
         return params
 
@@ -376,22 +383,3 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         names = getattr(self, "feature_names_in_", None)
         names = [str(n) for n in names] if names is not None else [f"x{j}" for j in range(self.n_features_in_)]
         return AnomalyExplanation(contributions, np.argsort(-contributions, axis=1, kind="stable"), names)
-
-    # ------------------------------------------------------- save and load
-    def _extra_state(self) -> dict[str, Any]:
-        return {
-            "shift_": self.shift_.tolist(),
-            "scale_": self.scale_.tolist(),
-            "threshold_": self.threshold_,
-            "threshold_rule_": self.threshold_rule_,
-            "holdout_errors_": None if self.holdout_errors_ is None else self.holdout_errors_.tolist(),
-        }
-
-    def _restore_extra_state(self, fitted: dict[str, Any]) -> None:
-        self.shift_ = np.asarray(fitted["shift_"], np.float32)
-        self.scale_ = np.asarray(fitted["scale_"], np.float32)
-        self.threshold_ = float(fitted["threshold_"])
-        self.threshold_rule_ = fitted["threshold_rule_"]
-        errors = fitted["holdout_errors_"]
-        self.holdout_errors_ = None if errors is None else np.asarray(errors, np.float64)
-        self.offset_ = -self.threshold_

@@ -17,10 +17,12 @@ from sklearn.utils.validation import check_array, check_is_fitted, check_random_
 
 from aekit.errors import ConfigError, DataError, TrainingDivergedError
 from aekit.estimators.build import build_training
-from aekit.estimators.checks import resolve_device, validate_input
+from aekit.estimators.checks import check_feature_names, resolve_device, validate_input
+from aekit.estimators.params import Fitted
+from aekit.layers.latent import NORMAL_PRIOR
 from aekit.likelihood import importance_sampled_log_likelihood
 from aekit.models import build_autoencoder
-from aekit.train import fit_full_batch, fit_minibatch
+from aekit.train import BatchSource, fit_full_batch, fit_minibatch
 
 __all__ = ["AutoencoderEstimator"]
 
@@ -136,6 +138,16 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     >>> ae.fit(X).transform(X).shape
     (32, 2)
     """
+
+    # what aekit.save writes besides the weights (model_), spec_, history_ and the parameters
+    FITTED_STATE = (
+        Fitted("n_features_in_", int, int),
+        Fitted("_sample_shape", list, tuple, key="sample_shape"),
+        Fitted("n_iter_", int, int),
+        Fitted("fit_seconds_", float, float),
+        Fitted("device_"),
+        Fitted("feature_names_in_", lambda names: [str(n) for n in names], lambda v: np.asarray(v, dtype=object), optional=True),
+    )
 
     def __init__(
         self,
@@ -259,11 +271,20 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         in chunks). ``callbacks`` receive ``on_epoch_end(index, logs)`` and friends (see
         :mod:`aekit.train.callbacks`). ``y`` is ignored (scikit-learn convention).
         """
+        if not isinstance(X, BatchSource):
+            check_feature_names(self, X, reset=True)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        device = resolve_device(self.device)
-        plan = build_training(self, X, target, device, seed, validation_data)
+        return self._fit(self, X, seed, target, callbacks, initial_state, validation_data)
+
+    def _fit(
+        self, params: Any, X: Any, seed: int, target: Any = None, callbacks: Sequence[Any] | None = None,
+        initial_state: dict[str, torch.Tensor] | None = None, validation_data: Any = None,
+    ) -> AutoencoderEstimator:
+        """Build from ``params`` (attributes named like this estimator's parameters) and train on X."""
+        device = resolve_device(params.device)
+        plan = build_training(params, X, target, device, seed, validation_data, owner=type(self).__name__)
         self.n_features_in_ = plan.n_features
-        self.input_shape_ = plan.input_shape
+        self._sample_shape = plan.sample_shape
         self.device_ = str(device)
         started = time.perf_counter()
         with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
@@ -289,6 +310,11 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         self._finish(history, started)
         return self
 
+    @property
+    def input_shape_(self) -> tuple[int, ...]:
+        """The shape the model takes one sample in: (n_features,), or (C, H, W) for conv models."""
+        return tuple(self.spec_.input_shape)
+
     def _finish(self, history, started: float) -> None:
         self.model_.eval()
         self.history_ = history
@@ -298,7 +324,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     # ------------------------------------------------------------ inference
     def _check_X(self, X: Any, name: str = "X") -> np.ndarray:
         check_is_fitted(self, "model_")
-        return validate_input(X, self, reset=False, name=name)
+        if name == "X":
+            check_feature_names(self, X, reset=False)
+        return validate_input(X, name, self.n_features_in_, type(self).__name__)[0]
 
     def _batched(self, X: np.ndarray, fn) -> np.ndarray:
         device = next(self.model_.parameters()).device
@@ -371,7 +399,8 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         decoder (``loss="bce"``), and DataError unless X holds only 0s and 1s.
         """
         check_is_fitted(self, "model_")
-        if self.spec_.latent != "gaussian" or self.objective_.reconstruction != "bce":
+        traits = self.model_.latent.traits
+        if not (traits.stochastic and traits.prior is NORMAL_PRIOR) or self.objective_.reconstruction != "bce":
             raise ConfigError(
                 f'log_likelihood needs a VAE with a Bernoulli decoder (latent="gaussian", loss="bce"); this model has '
                 f"latent={self.spec_.latent!r}, loss={self.objective_.reconstruction!r}. Fix: fit with "

@@ -6,10 +6,11 @@ parameter, what was expected, what was received and the fix.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
@@ -19,7 +20,7 @@ from aekit.estimators.checks import validate_input
 from aekit.layers.activations import ACTIVATIONS
 from aekit.layers.conv import DOWNSAMPLING, UPSAMPLING
 from aekit.layers.init import WEIGHT_INITS
-from aekit.layers.latent import LATENTS
+from aekit.layers.latent import latent_head
 from aekit.losses import (
     CONTRACTIVE_ESTIMATORS,
     RECONSTRUCTION_LOSSES,
@@ -32,8 +33,8 @@ from aekit.models import ModelSpec
 from aekit.noise import Corruption, make_noise
 from aekit.train import LEARNING_RATE_SCHEDULES, SCIPY_SOLVERS, SOLVERS, BatchSource, InMemorySource, TrainConfig
 
-if TYPE_CHECKING:
-    from aekit.estimators.autoencoder import AutoencoderEstimator
+# The estimator's parameters as attributes: an estimator, or a namespace of resolved get_params().
+Parameters = Any
 
 __all__ = ["TrainingPlan", "build_objective", "build_training", "model_spec"]
 
@@ -49,7 +50,10 @@ _SHAPE_DEFAULTS = {
 
 @dataclass(frozen=True)
 class TrainingPlan:
+    """What one fit needs: the data's width and sample shape, the model, objective, settings and batches."""
+
     n_features: int
+    sample_shape: tuple[int, ...]
     input_shape: tuple[int, ...]
     spec: ModelSpec
     objective: Objective
@@ -85,7 +89,7 @@ def _sizes(name: str, value: Any) -> tuple[int, ...]:
     return tuple(int(s) for s in sizes)
 
 
-def _layer_form(est: AutoencoderEstimator) -> dict[str, Any]:
+def _layer_form(est: Parameters) -> dict[str, Any]:
     """Split ``layers``/``layer_activations`` into encoder, code and decoder parts."""
     changed = [k for k, v in _SHAPE_DEFAULTS.items() if getattr(est, k) != v]
     if changed:
@@ -122,7 +126,7 @@ def _layer_form(est: AutoencoderEstimator) -> dict[str, Any]:
     }
 
 
-def _output_activation(est: AutoencoderEstimator, loss: str, requested: str) -> str:
+def _output_activation(est: Parameters, loss: str, requested: str) -> str:
     if requested == "auto":
         return "sigmoid" if loss == "bce" else "linear"
     output = check_choice("output_activation", requested, ACTIVATIONS)
@@ -134,10 +138,10 @@ def _output_activation(est: AutoencoderEstimator, loss: str, requested: str) -> 
     return output
 
 
-def model_spec(est: AutoencoderEstimator, sample_shape: tuple[int, ...]) -> ModelSpec:
+def model_spec(est: Parameters, sample_shape: tuple[int, ...]) -> ModelSpec:
     """The ModelSpec for these parameters and data of ``sample_shape`` (features or C, H, W)."""
     loss = check_choice("loss", est.loss, RECONSTRUCTION_LOSSES)
-    latent = check_choice("latent", est.latent, LATENTS)
+    latent = latent_head(est.latent).kind
     architecture = check_choice("architecture", est.architecture, ARCHITECTURES)
     dropout = _real("dropout", est.dropout, 0.0, 1.0, high_open=True)
     weight_init = check_choice("weight_init", est.weight_init, WEIGHT_INITS)
@@ -174,7 +178,7 @@ def model_spec(est: AutoencoderEstimator, sample_shape: tuple[int, ...]) -> Mode
     )
 
 
-def _conv_shape(est: AutoencoderEstimator, sample_shape: tuple[int, ...]) -> tuple[int, int, int]:
+def _conv_shape(est: Parameters, sample_shape: tuple[int, ...]) -> tuple[int, int, int]:
     n_features = int(np.prod(sample_shape))
     if est.input_shape is not None:
         shape = _sizes("input_shape", est.input_shape)
@@ -202,16 +206,19 @@ def _conv_shape(est: AutoencoderEstimator, sample_shape: tuple[int, ...]) -> tup
     )
 
 
-def build_objective(est: AutoencoderEstimator, spec: ModelSpec, solver: str) -> Objective:
+def build_objective(est: Parameters, spec: ModelSpec, solver: str) -> Objective:
     """The Objective for these parameters: reconstruction loss plus the weighted regularisers."""
     loss = check_choice("loss", est.loss, RECONSTRUCTION_LOSSES)
+    traits = latent_head(spec.latent).traits
     terms: dict[str, Term] = {}
-    if spec.latent == "gaussian":
-        terms["kl"] = Term(_real("beta", est.beta), REGULARISERS["kl"], _positive_int("kl_warmup", est.kl_warmup, 0))
+    if traits.regulariser is not None:  # the head's own term (a VAE's KL), weighted by beta
+        terms[traits.regulariser] = Term(
+            _real("beta", est.beta), REGULARISERS[traits.regulariser], _positive_int("kl_warmup", est.kl_warmup, 0)
+        )
     if _real("l1_weight", est.l1_weight):
         terms["l1"] = Term(float(est.l1_weight), REGULARISERS["l1"])
     if _real("sparsity_weight", est.sparsity_weight):
-        if spec.latent != "deterministic" or spec.latent_activation != "sigmoid":
+        if not traits.smooth_code or spec.latent_activation != "sigmoid":
             raise ConfigError(
                 "sparsity_weight > 0 needs code activations in (0, 1) (the KL sparsity penalty compares "
                 f'mean activations with sparsity_target); got latent={spec.latent!r}, latent_activation={spec.latent_activation!r}. '
@@ -222,7 +229,7 @@ def build_objective(est: AutoencoderEstimator, spec: ModelSpec, solver: str) -> 
             raise ConfigError("sparsity_target must lie strictly between 0 and 1; got 0.")
         terms["sparsity"] = Term(float(est.sparsity_weight), KLSparsity(rho))
     if _real("contractive_weight", est.contractive_weight):
-        if spec.latent != "deterministic":
+        if not traits.smooth_code:
             raise ConfigError(
                 f"contractive_weight > 0 needs a deterministic code; got latent={spec.latent!r}. "
                 'Fix: latent="deterministic" (a VAE already regularises its code through beta).'
@@ -243,7 +250,7 @@ def build_objective(est: AutoencoderEstimator, spec: ModelSpec, solver: str) -> 
     return Objective(loss, terms, params)
 
 
-def _config(est: AutoencoderEstimator, n_train: int) -> TrainConfig:
+def _config(est: Parameters, n_train: int) -> TrainConfig:
     solver = check_choice("solver", est.solver, SOLVERS)
     schedule = check_choice("learning_rate_schedule", est.learning_rate_schedule, LEARNING_RATE_SCHEDULES)
     if solver in SCIPY_SOLVERS and schedule != "constant":
@@ -274,10 +281,9 @@ def _config(est: AutoencoderEstimator, n_train: int) -> TrainConfig:
 
 def _refuse_stochastic_scipy(solver: str, spec: ModelSpec) -> None:
     reasons = []
-    if spec.latent == "gaussian":
-        reasons.append("a gaussian latent samples z at every evaluation")
-    if spec.latent == "binary":
-        reasons.append("a binary code makes the objective piecewise constant")
+    refusal = latent_head(spec.latent).traits.scipy_refusal
+    if refusal is not None:
+        reasons.append(refusal)
     if spec.dropout > 0:
         reasons.append("dropout draws a new mask at every evaluation")
     if reasons:
@@ -298,9 +304,15 @@ def _check_range(name: str, data: np.ndarray, loss: str) -> None:
 
 
 def build_training(
-    est: AutoencoderEstimator, X: Any, target: Any, device: torch.device, seed: int, validation_data: Any = None
+    est: Parameters, X: Any, target: Any, device: torch.device, seed: int, validation_data: Any = None,
+    owner: str = "the model",
 ) -> TrainingPlan:
-    """Validate parameters and data; return the model spec, objective, settings and batches."""
+    """Validate parameters and data; return the model spec, objective, settings and batches.
+
+    ``est`` holds the estimator's parameters as attributes (the estimator itself, or a
+    namespace of resolved parameters); nothing is written to it. ``owner`` names the
+    estimator in data errors.
+    """
     noise = make_noise(est.noise, est.noise_level)
     fraction = _real("validation_fraction", est.validation_fraction, 0.0, 1.0, high_open=True)
     if isinstance(X, BatchSource):
@@ -313,12 +325,12 @@ def build_training(
             "Fix: set validation_fraction=0 to validate on validation_data."
         )
 
-    data = validate_input(X, est, reset=True)
-    sample_shape = tuple(est._sample_shape)
+    data, sample_shape = validate_input(X)
     spec = model_spec(est, sample_shape)
     loss = check_choice("loss", est.loss, RECONSTRUCTION_LOSSES)
     _check_range("X", data, loss)
-    goal = data if target is None else _checked_target(est, target, "target", data, "X", loss)
+    checked = functools.partial(_checked_target, n_features=data.shape[1], owner=owner, loss=loss)
+    goal = data if target is None else checked(target, "target", data, "X")
     n_val = int(math.ceil(fraction * len(data))) if fraction > 0 else 0
     if n_val >= len(data):
         raise DataError(
@@ -352,30 +364,33 @@ def build_training(
     if n_val:
         validation = InMemorySource(tensor(data[val_idx]), tensor(goal[val_idx]) if paired else None)
     elif validation_data is not None:
-        validation = _validation_source(est, validation_data, loss, tensor)
-    return TrainingPlan(data.shape[1], tuple(shape), spec, objective, config, train, validation, noise)
+        validation = _validation_source(validation_data, checked, tensor)
+    return TrainingPlan(data.shape[1], sample_shape, tuple(shape), spec, objective, config, train, validation, noise)
 
 
-def _checked_target(est, target: Any, name: str, inputs: np.ndarray, inputs_name: str, loss: str) -> np.ndarray:
-    """A target array shaped like the training data, one row per input row, in range for the loss."""
-    goal = validate_input(target, est, reset=False, name=name)
+def _checked_target(
+    target: Any, name: str, inputs: np.ndarray | None, inputs_name: str, *, n_features: int, owner: str, loss: str
+) -> np.ndarray:
+    """Rows as wide as the training data, in range for the loss; with ``inputs``, one per input row."""
+    goal, _ = validate_input(target, name, n_features, owner)
+    _check_range(name, goal, loss)
+    if inputs is None:
+        return goal
     if len(goal) != len(inputs):
         raise DataError(
             f"{name} has {len(goal)} samples but {inputs_name} has {len(inputs)}. "
             f"Fix: pass one {name} row per row of {inputs_name}."
         )
-    _check_range(name, goal, loss)
     return goal
 
 
-def _validation_source(est, validation_data: Any, loss: str, tensor) -> InMemorySource:
+def _validation_source(validation_data: Any, checked, tensor) -> InMemorySource:
     pair = isinstance(validation_data, tuple) and len(validation_data) == 2
     X_val, T_val = validation_data if pair else (validation_data, None)
-    X_val = validate_input(X_val, est, reset=False, name="validation_data")
-    _check_range("validation_data", X_val, loss)
+    X_val = checked(X_val, "validation_data", None, "")
     if T_val is None:
         return InMemorySource(tensor(X_val))
-    T_val = _checked_target(est, T_val, "validation_data target", X_val, "validation_data", loss)
+    T_val = checked(T_val, "validation_data target", X_val, "validation_data")
     return InMemorySource(tensor(X_val), tensor(T_val))
 
 
@@ -390,9 +405,7 @@ def _streaming_plan(est, source: BatchSource, target: Any, noise, fraction: floa
             f"{type(source).__name__} does not say what one sample is. Fix: give the source an n_features "
             "attribute (values per flat row) or a sample_shape (e.g. (1, 28, 28) for conv models)."
         )
-    sample_shape = tuple(getattr(source, "sample_shape", None) or (source.n_features,))
-    est._sample_shape = sample_shape
-    est.n_features_in_ = int(np.prod(sample_shape))
+    sample_shape = tuple(int(s) for s in (getattr(source, "sample_shape", None) or (source.n_features,)))
     spec = model_spec(est, sample_shape)
     config = _config(est, source.n_samples)
     if config.is_scipy:
@@ -401,4 +414,5 @@ def _streaming_plan(est, source: BatchSource, target: Any, noise, fraction: floa
             'is for mini-batch solvers. Fix: solver="adam", or load the data as an array.'
         )
     objective = build_objective(est, spec, config.solver)
-    return TrainingPlan(est.n_features_in_, tuple(spec.input_shape), spec, objective, config, source, None, noise)
+    n_features = int(np.prod(sample_shape))
+    return TrainingPlan(n_features, sample_shape, tuple(spec.input_shape), spec, objective, config, source, None, noise)

@@ -6,11 +6,11 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.utils.validation import _check_feature_names, check_array
+from sklearn.utils.validation import check_array, validate_data
 
 from aekit.errors import ConfigError, DataError
 
-__all__ = ["resolve_device", "validate_input"]
+__all__ = ["check_feature_names", "resolve_device", "validate_input"]
 
 
 def resolve_device(device: str) -> torch.device:
@@ -26,13 +26,21 @@ def resolve_device(device: str) -> torch.device:
     return resolved
 
 
-def validate_input(X: Any, estimator: Any, reset: bool, name: str = "X") -> np.ndarray:
-    """Check X and return it as a float32 array of shape (n_samples, n_features).
+def validate_input(
+    X: Any, name: str = "X", n_features: int | None = None, owner: str = "the model"
+) -> tuple[np.ndarray, tuple[int, ...]]:
+    """Check X; return it as a contiguous float32 (n_samples, n_features) array and one sample's shape.
 
-    3-D (n, H, W) and 4-D (n, C, H, W) arrays are flattened; the shape is kept on
-    ``estimator`` for convolutional models.
+    3-D (n, H, W) and 4-D (n, C, H, W) arrays are flattened; their sample shape is what
+    convolutional models need. With ``n_features`` (the fitted width), a row of another width
+    is refused with a message that names ``owner``. Pure: nothing is written anywhere.
+
+    Examples
+    --------
+    >>> rows, shape = validate_input(np.zeros((4, 2, 3)))
+    >>> rows.shape, shape
+    ((4, 6), (2, 3))
     """
-    original = X
     X = check_array(
         X, dtype=np.float32, ensure_all_finite=False, allow_nd=True, ensure_2d=False,
         ensure_min_samples=0, input_name=name,
@@ -56,18 +64,16 @@ def validate_input(X: Any, estimator: Any, reset: bool, name: str = "X") -> np.n
             f"{name} contains NaN or infinity in {int(bad.sum())} values (first at index {tuple(int(i) for i in where)}); "
             f"aekit needs finite numbers. Fix: impute them (e.g. sklearn.impute.SimpleImputer) or drop those rows."
         )
-    sample_shape = X.shape[1:]
+    sample_shape = tuple(int(s) for s in X.shape[1:])
     X = X.reshape(len(X), -1)
-    if reset:
-        estimator._sample_shape = sample_shape
-    elif X.shape[1] != estimator.n_features_in_:
+    if n_features is not None and X.shape[1] != n_features:
         raise DataError(
-            f"{name} has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
-            f"{estimator.n_features_in_} features as input. Fix: pass data shaped like the training data "
-            f"({estimator.n_features_in_} values per sample)."
+            f"{name} has {X.shape[1]} features, but {owner} is expecting {n_features} features as input. "
+            f"Fix: pass data shaped like the training data ({n_features} values per sample)."
         )
-    if name == "X":
-        _check_feature_names(estimator, original, reset=reset)
-    if reset:
-        estimator.n_features_in_ = X.shape[1]
-    return np.ascontiguousarray(X)
+    return np.ascontiguousarray(X), sample_shape
+
+
+def check_feature_names(estimator: Any, X: Any, reset: bool) -> None:
+    """Record (``reset``) or check the column names of a DataFrame X, as scikit-learn does."""
+    validate_data(estimator, X, skip_check_array=True, ensure_2d=False, reset=reset)
