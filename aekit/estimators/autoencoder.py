@@ -44,12 +44,16 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         Activation of the code layer (deterministic latent). "sigmoid" for sparsity.
     output_activation : str, default="auto"
         Activation of the reconstruction; "auto" is sigmoid for ``loss="bce"``, else linear.
-    latent : {"deterministic", "gaussian", "binary"}, default="deterministic"
-        The latent head: plain code, VAE (gaussian with a KL term), or binary code (hashing).
-    layers, layer_activations : sequence, default=None
-        The whole network as one size list with one activation per layer, e.g.
-        ``[35, 20, 10, 2, 10, 20, 35]`` and six activations; the middle entry is the code.
-        Prefer :meth:`from_layers`. Cannot be combined with the five parameters above.
+    latent : str, default="deterministic"
+        The latent head: deterministic (plain code), gaussian (VAE, with a KL term) or binary
+        (bits, for hashing); any head registered in :data:`aekit.layers.latent.LATENTS`.
+    layers : sequence of int, default=None
+        The whole network as one size list, e.g. ``[35, 20, 10, 2, 10, 20, 35]``; the middle
+        entry is the code. Prefer :meth:`from_layers`. Cannot be combined with the five
+        parameters above.
+    layer_activations : sequence of str, default=None
+        One activation per layer of ``layers`` (six for the example above); the last is the
+        output's.
     architecture : {"dense", "conv"}, default="dense"
         "conv": a convolutional encoder/decoder for images of ``input_shape``.
     input_shape : tuple of int, default=None
@@ -57,7 +61,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     channels : tuple of int, default=(16, 32)
         Conv channels of the encoder (the decoder mirrors them).
     downsampling : {"stride", "pool"}, default="stride"
+        How the conv encoder halves the resolution: strided convolutions or max-pooling.
     upsampling : {"transpose", "upsample"}, default="transpose"
+        How the conv decoder doubles it: transposed convolutions or up-sampling then a convolution.
     dropout : float, default=0.0
         Dropout probability after every hidden layer and after the code (training only).
     weight_init : {"glorot", "he", "torch"}, default="glorot"
@@ -71,11 +77,15 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         Weight of the KL term of a gaussian latent (beta-VAE for beta > 1).
     kl_warmup : int, default=0
         Epochs over which the KL weight ramps linearly from 0 to ``beta``.
-    l1_weight, sparsity_weight, contractive_weight, weight_decay : float, default=0.0
-        Weights of the L1 activity penalty on the code, the KL sparsity penalty (target
-        ``sparsity_target``, needs ``latent_activation="sigmoid"``), the contractive penalty
-        (squared Frobenius norm of the encoder Jacobian), and L2 on weights (with
-        ``solver="adamw"`` the optimiser's decoupled weight decay instead).
+    l1_weight : float, default=0.0
+        Weight of the L1 activity penalty on the code.
+    sparsity_weight : float, default=0.0
+        Weight of the KL sparsity penalty towards ``sparsity_target`` (needs
+        ``latent_activation="sigmoid"``).
+    sparsity_target : float, default=0.05
+        Target mean activation of each code unit for the KL sparsity penalty.
+    contractive_weight : float, default=0.0
+        Weight of the contractive penalty: the squared Frobenius norm of the encoder Jacobian.
     contractive_estimator : {"exact", "hutchinson", "columns"}, default="exact"
         How the contractive penalty is computed. "exact" costs about latent_dim encoder passes
         for a deep encoder (a closed form, nearly free, for a one-layer one). The other two are
@@ -84,21 +94,25 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         Jacobian per sample, which skips the first layer's product and is the cheapest for deep
         dense encoders. See :func:`aekit.losses.contractive_penalty_estimate` and
         :func:`aekit.losses.contractive_penalty_columns`.
-    sparsity_target : float, default=0.05
+    weight_decay : float, default=0.0
+        L2 penalty on the weights (with ``solver="adamw"``, the optimiser's decoupled weight
+        decay instead).
     noise : {None, "saltpepper", "bitflip", "gaussian", "masking"}, default=None
-        Corruption of the encoder's input (denoising autoencoder). Mini-batch solvers draw it
+        Corruption of the encoder's input (denoising autoencoder): saltpepper, bitflip,
+        gaussian or masking. Mini-batch solvers draw it
         per step; scipy solvers draw it once per run.
     noise_level : float, default=0.1
         Probability of corrupting a value, or sigma for gaussian noise.
     solver : str, default="adam"
-        Mini-batch: adam, adamw, sgd, rmsprop. Full-batch (scipy.optimize): powell,
+        Mini-batch: adam, adamw, sgd, rmsprop; full-batch (scipy.optimize): powell,
         nelder-mead, cg, bfgs, l-bfgs-b.
     learning_rate : float, default=1e-3
+        Step size of the mini-batch solvers.
     learning_rate_schedule : {"constant", "cosine"}, default="constant"
         "cosine" anneals the mini-batch step size from ``learning_rate`` towards 0 over
         ``max_iter`` epochs (Loshchilov & Hutter 2017, without restarts).
     batch_size : int or "auto", default="auto"
-        "auto" is min(200, n_samples), as in scikit-learn's MLP.
+        Samples per mini-batch step; "auto" is min(200, n_samples), as in scikit-learn's MLP.
     max_iter : int, default=200
         Epochs (mini-batch solvers) or iterations (scipy solvers).
     max_fun : int, default=15000
@@ -113,8 +127,11 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         Stop when the validation (else training) loss has not improved by ``tol`` for
         ``n_iter_no_change`` epochs, and keep the best epoch's weights.
     n_iter_no_change : int, default=10
+        Patience of early stopping, in epochs.
     tol : float, default=1e-4
+        Improvement of the monitored loss that resets the patience.
     shuffle : bool, default=True
+        Shuffle the samples into new batches every epoch.
     device : str, default="cpu"
         "auto" uses a GPU when there is one.
     random_state : int, RandomState or None, default=None
