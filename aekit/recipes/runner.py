@@ -13,6 +13,7 @@ from sklearn.utils import Bunch
 
 from aekit.errors import AekitError, ConfigError
 from aekit.metrics import ReconstructionError, reconstruction_error
+from aekit.noise import flip_bits
 from aekit.recipes.spec import Recipe, RunSpec, load_recipe
 
 __all__ = ["RunResult", "RecipeResult", "run_recipe", "train_run", "flip_bits"]
@@ -52,19 +53,6 @@ class RecipeResult:
     seconds: float
     sweep: dict[str, list[float]] = field(default_factory=dict)
     validation: np.ndarray | None = None  # the recipe's held-out subset (``validation = "test"``), if any
-
-
-def flip_bits(X: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
-    """Flip each binary pixel with probability ``rate`` (x -> 1 - x).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from aekit.recipes import flip_bits
-    >>> flip_bits(np.zeros((1, 4)), 1.0, np.random.default_rng(0)).tolist()
-    [[1.0, 1.0, 1.0, 1.0]]
-    """
-    return np.where(rng.random(X.shape) < rate, 1.0 - X, X).astype(X.dtype)
 
 
 def _training_set(spec: RunSpec, X: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
