@@ -21,7 +21,8 @@ from aekit.plots import (
     plot_series,
     plot_traversal,
 )
-from aekit.recipes.runner import RecipeResult, RunResult, flip_bits, noisy_error
+from aekit.noise import flip_bits
+from aekit.recipes.results import RecipeResult, RunResult, noisy_error
 from aekit.recipes.report import Report, Table, pca_comparison
 
 __all__ = ["build_report", "default_figures", "draw_figures", "FIGURE_TITLES"]

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from aekit.errors import ModelFileError
-from aekit.recipes.runner import RecipeResult, RunResult, train_run
+from aekit.recipes.results import RecipeResult, RunResult
+from aekit.recipes.runner import train_run
 from aekit.recipes.spec import Recipe, RunSpec
 
 __all__ = ["TrainedRun", "train_to_directory", "write_run_report", "read_run_info"]

@@ -5,54 +5,21 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
 from aekit.errors import AekitError, ConfigError
-from aekit.metrics import ReconstructionError, reconstruction_error
+from aekit.metrics import reconstruction_error
 from aekit.noise import flip_bits
+from aekit.recipes.figures import build_report
+from aekit.recipes.results import RecipeResult, RunResult, noisy_error
 from aekit.recipes.spec import Recipe, RunSpec, load_recipe
 
-__all__ = ["RunResult", "RecipeResult", "run_recipe", "train_run", "flip_bits"]
+__all__ = ["run_recipe", "train_run"]
 
 SMOKE_DEFAULTS: dict[str, object] = {"max_iter": 3, "samples": 64}
-
-
-@dataclass
-class RunResult:
-    """One trained run: the estimator, its fit time and its reconstruction error on the clean data."""
-
-    spec: RunSpec
-    estimator: object
-    seconds: float
-    reconstruction: np.ndarray
-    error: ReconstructionError
-
-    @property
-    def history(self) -> object:
-        """The estimator's training history."""
-        return self.estimator.history_
-
-    @property
-    def code_size(self) -> int:
-        """Width of the code, read from the fitted model's codes."""
-        return int(self.estimator.transform(self.reconstruction[:1]).shape[1])
-
-
-@dataclass
-class RecipeResult:
-    """What :func:`run_recipe` produced."""
-
-    recipe: Recipe
-    directory: Path
-    report_path: Path
-    runs: dict[str, RunResult]
-    seconds: float
-    sweep: dict[str, list[float]] = field(default_factory=dict)
-    validation: np.ndarray | None = None  # the recipe's held-out subset (``validation = "test"``), if any
 
 
 def _training_set(spec: RunSpec, X: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -131,7 +98,6 @@ def run_recipe(
     """
     from aekit.datasets import load_dataset
     from aekit.io import save
-    from aekit.recipes.figures import build_report
 
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     start = time.perf_counter()
@@ -158,12 +124,6 @@ def run_recipe(
     report.timings["total"] = result.seconds
     report.write(result.report_path)
     return result
-
-
-def noisy_error(run: RunResult, X: np.ndarray, rate: float, seed: int = 0) -> ReconstructionError:
-    """Error of ``run`` reconstructing the clean ``X`` from bit-flipped copies at ``rate``."""
-    noisy = flip_bits(X, rate, np.random.default_rng(seed))
-    return reconstruction_error(X, run.estimator.reconstruct(noisy))
 
 
 def noise_sweep(recipe: Recipe, runs: dict[str, RunResult], X: np.ndarray) -> dict[str, list[float]]:
