@@ -14,6 +14,7 @@ from aekit.errors import AekitError, ConfigError
 from aekit.metrics import reconstruction_error
 from aekit.noise import flip_bits
 from aekit.recipes.figures import build_report
+from aekit.recipes.report import ReportPlan
 from aekit.recipes.results import RecipeResult, RunResult, noisy_error
 from aekit.recipes.spec import Recipe, RunSpec, load_recipe
 
@@ -119,7 +120,7 @@ def run_recipe(
         save(runs[spec.name].estimator, directory / "models" / _slug(spec.name))
     sweep = noise_sweep(recipe, runs, X)
     result = RecipeResult(recipe, directory, directory / "report.html", runs, 0.0, sweep, validation)
-    report = build_report(result, X, labels, data, smoke=smoke)
+    report = build_report(ReportPlan.from_recipe(recipe), runs, X, labels, data, smoke=smoke, validation=validation, sweep=sweep)
     result.seconds = time.perf_counter() - start
     report.timings["total"] = result.seconds
     report.write(result.report_path)
