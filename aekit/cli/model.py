@@ -17,18 +17,15 @@ Data = Annotated[Optional[str], typer.Option("--data", "-d", help="Data to use (
 
 
 def _model_and_data(run_dir: Path, data: str | None):
+    """The run's model, and ``data`` or else the run's own training rows."""
     from aekit import load
-    from aekit.datasets import load_dataset
+    from aekit.datasets import first_samples, load_dataset
     from aekit.recipes.rundir import read_run_info
 
     info = read_run_info(run_dir)
     if data is not None:
-        return load(run_dir), load_dataset(data)
-    dataset, samples = load_dataset(info["data"]), info.get("samples")
-    if samples:  # the run's own training rows
-        dataset.data = dataset.data[:samples]
-        dataset.labels = dataset.labels[:samples] if dataset.get("labels") is not None else None
-    return load(run_dir), dataset
+        return load(run_dir), first_samples(load_dataset(data))
+    return load(run_dir), first_samples(load_dataset(info["data"]), info.get("samples"))
 
 
 def _write_array(values: np.ndarray, out: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aekit.datasets import first_samples, load_dataset
 from aekit.errors import ModelFileError
 from aekit.recipes.figures import build_report, default_figures, draw_figures
 from aekit.recipes.report import ReportPlan
@@ -37,15 +38,6 @@ class TrainedRun:
     directory: Path
     result: RunResult
     figures: list[Path]
-
-
-def _load_data(spec: str, samples: int | None):
-    from aekit.datasets import load_dataset
-
-    data = load_dataset(spec)
-    X = np.asarray(data.data[:samples] if samples else data.data, dtype=np.float32)
-    labels = list(data.labels[: len(X)]) if getattr(data, "labels", None) is not None else None
-    return data, X, labels
 
 
 def _report_plan(directory: Path, info: dict, run: RunResult, X: np.ndarray, image_shape) -> ReportPlan:
@@ -91,7 +83,8 @@ def train_to_directory(
     from aekit import save
 
     directory = Path(directory)
-    dataset, X, labels = _load_data(data, samples)
+    dataset = first_samples(load_dataset(data), samples)
+    X, labels = dataset.data, dataset.labels
     run = train_run(RunSpec(directory.name, dict(params)), X, callbacks=callbacks, where="train")
     save(run.estimator, directory)
     info = {"data": data, "samples": samples, "params": dict(params), "seconds": run.seconds,
@@ -126,7 +119,8 @@ def write_run_report(directory: str | Path) -> Path:
 
     directory = Path(directory)
     info = read_run_info(directory)
-    dataset, X, labels = _load_data(info["data"], info.get("samples"))
+    dataset = first_samples(load_dataset(info["data"]), info.get("samples"))
+    X, labels = dataset.data, dataset.labels
     estimator = load(directory)
     reconstruction = np.asarray(estimator.reconstruct(X), dtype=np.float64)
     run = RunResult(RunSpec(directory.name, info["params"]), estimator, float(info.get("seconds", 0.0)),

@@ -97,19 +97,18 @@ def run_recipe(
     >>> result.report_path  # doctest: +SKIP
     PosixPath('runs/font-2d/report.html')
     """
-    from aekit.datasets import load_dataset
+    from aekit.datasets import first_samples, load_dataset
     from aekit.io import save
 
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     start = time.perf_counter()
-    data = load_dataset(recipe.data) if data is None else data
     overrides = {**SMOKE_DEFAULTS, **recipe.smoke} if smoke else {}
     samples = overrides.pop("samples", None)
-    X = np.asarray(data.data[:samples] if samples else data.data, dtype=np.float32)
-    labels = list(data.labels[: len(X)]) if getattr(data, "labels", None) is not None else None
+    data = first_samples(load_dataset(recipe.data) if data is None else data, samples)
+    X, labels = data.data, data.labels
     validation = None
     if recipe.validation:  # e.g. the test set: its loss is drawn beside the training loss
-        validation = np.asarray(load_dataset(recipe.data, subset=recipe.validation).data[:samples], dtype=np.float32)
+        validation = first_samples(load_dataset(recipe.data, subset=recipe.validation), samples).data
     directory = Path(out_dir) / recipe.name
     runs = {}
     for spec in recipe.runs:
