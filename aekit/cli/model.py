@@ -80,11 +80,11 @@ def reconstruct(
 
 def _point(text: str, dataset, codes: np.ndarray) -> tuple[np.ndarray, str]:
     """A code from 'a' (a sample's label), '#12' (a sample's index) or '0.5,-1' (a latent point)."""
-    labels = [str(label) for label in dataset.labels] if dataset.get("labels") is not None else []
-    if text in labels:
-        return codes[labels.index(text)], text
-    if text.startswith("#") and text[1:].isdigit() and int(text[1:]) < len(codes):
-        return codes[int(text[1:])], text
+    from aekit.apps.generate import sample_index
+
+    index = sample_index(text, dataset.labels, len(codes))
+    if index is not None:
+        return codes[index], text
     try:
         point = np.array([float(v) for v in text.split(",")])
     except ValueError:
@@ -117,7 +117,7 @@ def generate(
     verbose: Verbose = False,
 ) -> None:
     """Decode new samples: a latent grid, an interpolation between two samples or points, or prior samples."""
-    from aekit.apps.generate import grid_points, interpolate, sample_prior
+    from aekit.apps.generate import code_limits, grid_points, interpolate, sample
     from aekit.plots import plot_decoded_grid, plot_image_grid, plot_interpolation
 
     if sum(choice is not None for choice in (grid, between, samples)) != 1:
@@ -131,18 +131,18 @@ def generate(
     if grid is not None:
         if codes.shape[1] != 2:
             raise ConfigError(f"--grid needs a 2-D code; this model's code has {codes.shape[1]} dimensions. Use --samples.")
-        lims = np.stack([codes.min(axis=0), codes.max(axis=0)], axis=1)
-        figure, points = plot_decoded_grid(decode, lims, grid, shape), grid_points(lims, grid)
+        lims = code_limits(codes)
+        figure, decoded = plot_decoded_grid(decode, lims, grid, shape), decode(grid_points(lims, grid))
     elif between is not None:
         if len(between) != 2:
             raise ConfigError(f"--between must be given twice (start and end); got it {len(between)} times.")
         (a, name_a), (b, name_b) = (_point(text, dataset, codes) for text in between)
         figure = plot_interpolation(decode, a, b, n=n, image_shape=shape, endpoint_labels=(name_a, name_b))
-        points = interpolate(a, b, n)
-    else:
-        points = sample_prior(estimator.latent, samples, codes.shape[1], codes, random_state=seed)
-        figure = plot_image_grid({"sample": decode(points)}, shape, title=f"{samples} samples from the prior")
+        decoded = decode(interpolate(a, b, n))
+    else:  # the library's sampler: the head's prior, or a Gaussian mixture on the training codes
+        decoded = sample(estimator, samples, X=dataset.data, random_state=seed)
+        figure = plot_image_grid({"sample": decoded}, shape, title=f"{samples} samples from the prior")
     figure.savefig(png, dpi=100)
     if out is not None:
-        _write_array(decode(points), out)
-    console.print(f"wrote {png}" + (f" and {out}" if out else "") + f": {len(points)} decoded images")
+        _write_array(decoded, out)
+    console.print(f"wrote {png}" + (f" and {out}" if out else "") + f": {len(decoded)} decoded images")

@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from sklearn.utils import Bunch
 
+from aekit.apps.generate import code_limits, sample_index
 from aekit.errors import ConfigError
 from aekit.plots import (
     plot_decoded_grid,
@@ -26,6 +27,10 @@ from aekit.recipes.report import Report, ReportPlan, Table, pca_comparison
 from aekit.recipes.results import RunResult, noisy_error
 
 __all__ = ["build_report", "default_figures", "draw_figures", "FIGURE_TITLES"]
+
+# A decoded grid reaches 5 % of each code range beyond the outermost codes, so those codes sit
+# inside the grid rather than on its edge.
+GRID_MARGIN = 0.05
 
 FIGURE_TITLES = {
     "loss_curves": "Loss during training",
@@ -61,10 +66,9 @@ class _Context:
         return self.image_shape
 
     def index(self, key: object) -> int:
-        if isinstance(key, int) and 0 <= key < len(self.X):
-            return key
-        if self.labels is not None and str(key) in self.labels:
-            return self.labels.index(str(key))
+        index = sample_index(key, self.labels, len(self.X))
+        if index is not None:
+            return index
         raise ConfigError(
             f"{self.plan.source}: key 'figures.interpolation.between': expected sample labels "
             f"or indices below {len(self.X)}; got {key!r}."
@@ -107,10 +111,7 @@ def _decoded_grid(ctx: _Context, options: dict) -> Figure:
     codes = np.asarray(run.estimator.transform(ctx.X))
     if codes.shape[1] != 2:
         raise ConfigError(f"{ctx.plan.source}: figures.decoded_grid needs a 2-D code; run {run.spec.name!r} has {codes.shape[1]}. Fix: set latent_dim = 2 or pick another run.")
-    low, high = codes.min(axis=0), codes.max(axis=0)
-    margin = 0.05 * np.maximum(high - low, 1e-6)
-    lims = np.stack([low - margin, high + margin], axis=1)
-    return plot_decoded_grid(run.estimator.inverse_transform, lims, int(options.get("n", 12)),
+    return plot_decoded_grid(run.estimator.inverse_transform, code_limits(codes, margin=GRID_MARGIN), int(options.get("n", 12)),
                              ctx.shape("decoded_grid"), title=run.spec.name)
 
 
