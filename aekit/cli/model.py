@@ -28,6 +28,14 @@ def _model_and_data(run_dir: Path, data: str | None):
     return load(run_dir), first_samples(load_dataset(info["data"]), info.get("samples"))
 
 
+def _apply(run_dir: Path, data: str | None, method: str, out: Path):
+    """Apply the model's ``method`` (transform, reconstruct) to every sample; write the rows to ``out``."""
+    estimator, dataset = _model_and_data(run_dir, data)
+    rows = getattr(estimator, method)(dataset.data)
+    _write_array(rows, out)
+    return dataset, rows
+
+
 def _write_array(values: np.ndarray, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".csv":
@@ -47,9 +55,7 @@ def encode(
     verbose: Verbose = False,
 ) -> None:
     """Write the codes of every sample: one row per sample, one column per latent dimension."""
-    estimator, dataset = _model_and_data(run_dir, data)
-    codes = estimator.transform(dataset.data)
-    _write_array(codes, out)
+    _, codes = _apply(run_dir, data, "transform", out)
     console.print(f"wrote {out}: {codes.shape[0]} codes of size {codes.shape[1]}")
 
 
@@ -66,9 +72,7 @@ def reconstruct(
     """Write the model's reconstruction of every sample (and optionally an input | output picture)."""
     from aekit.plots import plot_image_grid
 
-    estimator, dataset = _model_and_data(run_dir, data)
-    output = estimator.reconstruct(dataset.data)
-    _write_array(output, out)
+    dataset, output = _apply(run_dir, data, "reconstruct", out)
     if png is not None:
         if not dataset.get("image_shape"):
             raise ConfigError("--png needs image data; this data has no image shape.")
