@@ -1,26 +1,40 @@
 """Generation: latent points to decode (a grid, a segment, prior samples) and, on a fitted
 estimator, new samples, interpolations and decoded grids.
 
-The code-level functions (``grid_points``, ``interpolate``, ``sample_prior``) return codes; the
-estimator-level ones (``sample``, ``interpolate_samples``, ``latent_grid``) return decoded
-samples through ``estimator.transform`` / ``estimator.inverse_transform``. A VAE is sampled from
-its prior N(0, I); a deterministic autoencoder has no prior, so ``sample`` fits a Gaussian
-mixture on the training codes. Numpy in, numpy out.
+The code-level functions (``grid_points``, ``code_limits``, ``interpolate``, ``sample_prior``,
+``sample_index``) return codes or rows; the estimator-level ones (``sample``,
+``interpolate_samples``, ``latent_grid``) return decoded samples through
+``estimator.transform`` / ``estimator.inverse_transform``. What a model's code is comes from
+its latent head's traits: a head with a prior (N(0, I) for a VAE, fair coins for binary
+codes) is sampled from it; a head without one gets a Gaussian mixture fitted on the training
+codes. Numpy in, numpy out.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import norm
 from sklearn.mixture import GaussianMixture
 from sklearn.utils.validation import check_random_state
 
 from aekit.errors import ConfigError, DataError, check_choice
+from aekit.layers.latent import Prior
 
-__all__ = ["LatentGrid", "grid_points", "interpolate", "interpolate_samples", "latent_grid", "sample", "sample_prior"]
+__all__ = [
+    "LatentGrid",
+    "code_limits",
+    "grid_points",
+    "interpolate",
+    "interpolate_samples",
+    "latent_grid",
+    "sample",
+    "sample_index",
+    "sample_prior",
+]
 
 
 def grid_points(lims: object, n: int) -> np.ndarray:
@@ -46,6 +60,52 @@ def grid_points(lims: object, n: int) -> np.ndarray:
     return np.array([[a, b] for b in z2 for a in z1])
 
 
+def code_limits(codes: object, margin: float = 0.0) -> np.ndarray:
+    """Per code dimension, ``[low, high]`` of the codes, (latent_dim, 2): the ``lims`` of a grid.
+
+    ``margin`` widens each side by that fraction of the dimension's range, so the outermost
+    codes sit inside the grid rather than on its edge; the range is floored at 1e-6 so a
+    dimension every code shares still gets a margin.
+
+    Examples
+    --------
+    >>> from aekit.apps.generate import code_limits
+    >>> code_limits([[0.0, 1.0], [2.0, 1.0]]).tolist()
+    [[0.0, 2.0], [1.0, 1.0]]
+    >>> code_limits([[0.0, 1.0], [2.0, 3.0]], margin=0.25).tolist()
+    [[-0.5, 2.5], [0.5, 3.5]]
+    """
+    codes = np.asarray(codes)
+    if codes.ndim != 2 or len(codes) == 0:
+        raise DataError(f"codes must be a non-empty 2-D array (n_samples, latent_dim); got shape {codes.shape}. Fix: pass estimator.transform(X).")
+    low, high = codes.min(axis=0), codes.max(axis=0)
+    pad = margin * np.maximum(high - low, 1e-6)
+    return np.stack([low - pad, high + pad], axis=1)
+
+
+def sample_index(key: object, labels: Sequence[object] | None, n_samples: int) -> int | None:
+    """The row that ``key`` names: an int index, a sample's label, or ``"#index"``; None if none.
+
+    An index must be below ``n_samples``; labels are compared as text.
+
+    Examples
+    --------
+    >>> from aekit.apps.generate import sample_index
+    >>> sample_index("b", ["a", "b"], 2), sample_index(1, None, 2), sample_index("#0", ["a", "b"], 2)
+    (1, 1, 0)
+    >>> sample_index("#5", ["a", "b"], 2) is None
+    True
+    """
+    if isinstance(key, int) and 0 <= key < n_samples:
+        return int(key)
+    names = [str(label) for label in labels] if labels is not None else []
+    if str(key) in names:
+        return names.index(str(key))
+    if isinstance(key, str) and key.startswith("#") and key[1:].isdigit() and int(key[1:]) < n_samples:
+        return int(key[1:])
+    return None
+
+
 def interpolate(start: object, end: object, n: int) -> np.ndarray:
     """``n`` evenly spaced points on the segment from ``start`` to ``end``, both included.
 
@@ -64,38 +124,72 @@ def interpolate(start: object, end: object, n: int) -> np.ndarray:
     return (1 - t) * a + t * b
 
 
-def sample_prior(latent: str, n: int, latent_dim: int, codes: object | None = None, random_state: int = 0) -> np.ndarray:
-    """Draw ``n`` codes: N(0, I) for a gaussian latent (VAE), fair coins for a binary one, and for
-    a deterministic code, which has no prior, a Gaussian fitted to the training ``codes``.
+def sample_prior(
+    prior: Prior | None,
+    n: int,
+    latent_dim: int,
+    *,
+    codes: object | None = None,
+    n_components: int = 10,
+    random_state: Any = None,
+) -> np.ndarray:
+    """Draw ``n`` codes (n, latent_dim): from ``prior`` when the head has one, else from a
+    Gaussian mixture of ``n_components`` fitted on the training ``codes``.
+
+    Parameters
+    ----------
+    prior : Prior or None
+        The head's prior, ``estimator.model_.latent.traits.prior``.
+    n, latent_dim : int
+        How many codes, and their width.
+    codes : array (n_codes, latent_dim), optional
+        The training data's codes; required when ``prior`` is None.
+    n_components : int
+        Components of the mixture (at most one per code).
+    random_state : int, RandomState or None
+        Seeds the draws (and the mixture's fit).
 
     Examples
     --------
     >>> from aekit.apps.generate import sample_prior
-    >>> sample_prior("gaussian", 4, 2).shape
+    >>> from aekit.layers.latent import NORMAL_PRIOR
+    >>> sample_prior(NORMAL_PRIOR, 4, 2, random_state=0).shape
     (4, 2)
+    >>> sample_prior(None, 3, 2, codes=np.random.default_rng(0).normal(size=(50, 2)), random_state=0).shape
+    (3, 2)
     """
-    latent = check_choice("latent", latent, ["deterministic", "gaussian", "binary"])
-    rng = np.random.default_rng(random_state)
-    if latent == "gaussian":
-        return rng.standard_normal((n, latent_dim))
-    if latent == "binary":
-        return rng.integers(0, 2, size=(n, latent_dim)).astype(float)
+    if prior is not None and not isinstance(prior, Prior):
+        raise ConfigError(
+            f"prior must be a Prior or None; got {prior!r}. Fix: pass estimator.model_.latent.traits.prior."
+        )
+    rng = check_random_state(random_state)
+    if prior is not None:
+        return prior.draw(rng, n, latent_dim)
     if codes is None:
-        raise DataError("A deterministic code has no prior: pass the training codes to fit a Gaussian to.")
-    codes = np.asarray(codes, dtype=float)
-    covariance = np.atleast_2d(np.cov(codes, rowvar=False))
-    return rng.multivariate_normal(codes.mean(axis=0), covariance, size=n)
+        raise DataError(
+            "codes=None, but a code without a prior is sampled from a Gaussian mixture fitted to the training codes. "
+            "Fix: pass codes=estimator.transform(X_train)."
+        )
+    codes = np.asarray(codes)
+    mixture = GaussianMixture(min(n_components, len(codes)), random_state=rng.randint(np.iinfo(np.int32).max))
+    with warnings.catch_warnings():
+        # float32 codes give float32 covariances; numpy's PSD check (tolerance 1e-8) then flags a
+        # component shrunk to reg_covar = 1e-6 whose eigenvalues are all >= 1e-6: round-off only.
+        warnings.filterwarnings("ignore", "covariance is not symmetric positive-semidefinite", RuntimeWarning)
+        z = mixture.fit(codes).sample(n)[0]
+    return z[rng.permutation(n)]  # GaussianMixture.sample returns draws grouped by component
 
 
-def _is_vae(estimator: Any) -> bool:
-    return estimator.spec_.latent == "gaussian"
+def _prior(estimator: Any) -> Prior | None:
+    return estimator.model_.latent.traits.prior
 
 
 def sample(estimator: Any, n_samples: int, *, X: Any = None, n_components: int = 10, random_state: Any = None) -> np.ndarray:
     """Draw ``n_samples`` new samples, (n_samples, n_features).
 
-    A VAE decodes z ~ N(0, I). Any other autoencoder decodes draws from a Gaussian mixture of
-    ``n_components`` fitted on the codes of ``X`` (its training data, required).
+    A head with a prior decodes draws from it (z ~ N(0, I) for a VAE, fair coins for binary
+    codes). Any other autoencoder decodes draws from a Gaussian mixture of ``n_components``
+    fitted on the codes of ``X`` (its training data, required); see :func:`sample_prior`.
 
     Examples
     --------
@@ -108,20 +202,16 @@ def sample(estimator: Any, n_samples: int, *, X: Any = None, n_components: int =
     """
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
         raise ConfigError(f"n_samples must be an integer >= 1; got {n_samples!r}.")
-    rng = check_random_state(random_state)
-    if _is_vae(estimator):
-        z = rng.standard_normal((n_samples, estimator.spec_.latent_dim))
-    else:
-        if X is None:
-            raise ConfigError(
-                f"sample() on a {estimator.spec_.latent!r} latent needs X: without a prior, the codes of the training "
-                "data define where to sample; got X=None. Fix: sample(estimator, n, X=X_train), or train a VAE "
-                '(latent="gaussian").'
-            )
-        codes = estimator.transform(X)
-        mixture = GaussianMixture(min(n_components, len(codes)), random_state=rng.randint(np.iinfo(np.int32).max))
-        z = mixture.fit(codes).sample(n_samples)[0]
-        z = z[rng.permutation(n_samples)]  # GaussianMixture.sample returns draws grouped by component
+    prior = _prior(estimator)
+    if prior is None and X is None:
+        raise ConfigError(
+            f"sample() on a {estimator.model_.latent.kind!r} latent needs X: without a prior, the codes of the training "
+            "data define where to sample; got X=None. Fix: sample(estimator, n, X=X_train), or train a VAE "
+            '(latent="gaussian").'
+        )
+    codes = None if prior is not None else estimator.transform(X)
+    z = sample_prior(prior, n_samples, estimator.spec_.latent_dim, codes=codes, n_components=n_components,
+                     random_state=random_state)
     return estimator.inverse_transform(z.astype(np.float32))
 
 
@@ -138,7 +228,8 @@ def _slerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
 def interpolate_samples(estimator: Any, x_start: Any, x_end: Any, n_steps: int = 8, method: str = "auto") -> np.ndarray:
     """Decode ``n_steps`` points on the path between the codes of two samples, ends included.
 
-    ``method``: "linear", "spherical", or "auto" (spherical for a VAE, linear otherwise).
+    ``method``: "linear", "spherical", or "auto" (spherical where the head's prior asks for it,
+    as a VAE's N(0, I) does; linear otherwise).
 
     Examples
     --------
@@ -155,7 +246,8 @@ def interpolate_samples(estimator: Any, x_start: Any, x_end: Any, n_steps: int =
     ends = np.vstack([np.asarray(x_start, np.float32).reshape(1, -1), np.asarray(x_end, np.float32).reshape(1, -1)])
     a, b = estimator.transform(ends).astype(np.float64)
     t = np.linspace(0.0, 1.0, n_steps)
-    if method == "spherical" or (method == "auto" and _is_vae(estimator)):
+    prior = _prior(estimator)
+    if method == "spherical" or (method == "auto" and prior is not None and prior.spherical):
         z = _slerp(a, b, t)
     else:
         z = interpolate(a, b, n_steps)
@@ -172,10 +264,11 @@ class LatentGrid:
 
 
 def latent_grid(estimator: Any, n_per_axis: int = 10, *, X: Any = None, dims: tuple[int, int] = (0, 1)) -> LatentGrid:
-    """Decode a regular grid over two code dimensions (the others held at 0, or their mean on X).
+    """Decode a regular grid over two code dimensions (the others held at the prior's median, or their mean on X).
 
-    For a VAE the grid runs over the prior's 5 %..95 % quantiles (Kingma & Welling 2014, fig. 4);
-    otherwise over the range of the codes of ``X`` (required).
+    For a head with a continuous prior (a VAE) the grid runs over the prior's 5 %..95 %
+    quantiles (Kingma & Welling 2014, fig. 4); otherwise over the range of the codes of ``X``
+    (required).
 
     Examples
     --------
@@ -193,20 +286,22 @@ def latent_grid(estimator: Any, n_per_axis: int = 10, *, X: Any = None, dims: tu
             f"dims must name two different code dimensions in 0..{latent_dim - 1}; got dims={dims!r} for latent_dim={latent_dim}. "
             "Fix: dims=(0, 1) with a code of 2 or more dimensions."
         )
-    if _is_vae(estimator):
-        axis_i = axis_j = norm.ppf(np.linspace(0.05, 0.95, n_per_axis))
-        centre = np.zeros(latent_dim)
+    prior = _prior(estimator)
+    if prior is not None and prior.quantile is not None:
+        axis_i = axis_j = prior.quantile(np.linspace(0.05, 0.95, n_per_axis))
+        centre = prior.quantile(np.full(latent_dim, 0.5))
     else:
         if X is None:
             raise ConfigError(
-                "latent_grid() on a deterministic code needs X to know where the codes lie; got X=None. "
+                f"latent_grid() on a {estimator.model_.latent.kind} code needs X to know where the codes lie (it has no "
+                "continuous prior to span); got X=None. "
                 "Fix: latent_grid(estimator, n, X=X_train)."
             )
         codes = estimator.transform(X)
         if len(codes) < 2:
             raise DataError(f"X must hold at least 2 samples to span a grid; got {len(codes)}.")
-        axis_i = np.linspace(codes[:, i].min(), codes[:, i].max(), n_per_axis)
-        axis_j = np.linspace(codes[:, j].min(), codes[:, j].max(), n_per_axis)
+        lims = code_limits(codes[:, [i, j]])
+        axis_i, axis_j = np.linspace(*lims[0], n_per_axis), np.linspace(*lims[1], n_per_axis)
         centre = codes.mean(0)
     grid = np.tile(centre, (n_per_axis * n_per_axis, 1))
     rows, cols = np.meshgrid(axis_i, axis_j, indexing="ij")

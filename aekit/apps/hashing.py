@@ -55,9 +55,9 @@ def binarize(codes: np.ndarray, threshold: float | np.ndarray = 0.0) -> np.ndarr
 def hash_codes(estimator: Any, X: Any, threshold: float | np.ndarray | None = None) -> np.ndarray:
     """Boolean codes of X from a fitted autoencoder.
 
-    A binary latent head (``latent="binary"``) gives its bits; any other code is thresholded
-    by ``threshold`` (default 0.0; pass ``np.median(estimator.transform(database), axis=0)``
-    for balanced bits).
+    A head whose codes are bits (``traits.bits``, e.g. ``latent="binary"``) gives them as they
+    are; any other code is thresholded by ``threshold`` (default 0.0; pass
+    ``np.median(estimator.transform(database), axis=0)`` for balanced bits).
 
     Examples
     --------
@@ -69,11 +69,11 @@ def hash_codes(estimator: Any, X: Any, threshold: float | np.ndarray | None = No
     ((32, 16), dtype('bool'))
     """
     codes = estimator.transform(X)
-    if estimator.spec_.latent == "binary":
+    if estimator.model_.latent.traits.bits:
         if threshold is not None:
             raise ConfigError(
-                f'threshold is for real-valued codes, but this model has latent="binary" (its codes are bits); '
-                f"got threshold={threshold!r}. Fix: leave threshold=None."
+                f'threshold is for real-valued codes, but this model has latent="{estimator.model_.latent.kind}" (its '
+                f"codes are bits); got threshold={threshold!r}. Fix: leave threshold=None."
             )
         return codes > 0.5
     return binarize(codes, 0.0 if threshold is None else threshold)

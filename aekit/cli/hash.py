@@ -40,7 +40,7 @@ def hash_command(
     else:  # squared error: works for any data range (bce needs data in [0, 1])
         ae = aekit.AutoencoderEstimator(latent="binary", latent_dim=bits, hidden_sizes=(256,), max_iter=max_iter,
                                         random_state=seed).fit(X)
-    threshold = None if ae.spec_.latent == "binary" else np.median(ae.transform(X), axis=0)
+    threshold = None if ae.model_.latent.traits.bits else np.median(ae.transform(X), axis=0)  # balanced bits
     codes = hash_codes(ae, X, threshold=threshold)
     with out.open("w") as f:
         f.write("index,code\n")

@@ -17,18 +17,23 @@ Data = Annotated[Optional[str], typer.Option("--data", "-d", help="Data to use (
 
 
 def _model_and_data(run_dir: Path, data: str | None):
+    """The run's model, and ``data`` or else the run's own training rows."""
     from aekit import load
-    from aekit.datasets import load_dataset
+    from aekit.datasets import first_samples, load_dataset
     from aekit.recipes.rundir import read_run_info
 
     info = read_run_info(run_dir)
     if data is not None:
-        return load(run_dir), load_dataset(data)
-    dataset, samples = load_dataset(info["data"]), info.get("samples")
-    if samples:  # the run's own training rows
-        dataset.data = dataset.data[:samples]
-        dataset.labels = dataset.labels[:samples] if dataset.get("labels") is not None else None
-    return load(run_dir), dataset
+        return load(run_dir), first_samples(load_dataset(data))
+    return load(run_dir), first_samples(load_dataset(info["data"]), info.get("samples"))
+
+
+def _apply(run_dir: Path, data: str | None, method: str, out: Path):
+    """Apply the model's ``method`` (transform, reconstruct) to every sample; write the rows to ``out``."""
+    estimator, dataset = _model_and_data(run_dir, data)
+    rows = getattr(estimator, method)(dataset.data)
+    _write_array(rows, out)
+    return dataset, rows
 
 
 def _write_array(values: np.ndarray, out: Path) -> None:
@@ -50,9 +55,7 @@ def encode(
     verbose: Verbose = False,
 ) -> None:
     """Write the codes of every sample: one row per sample, one column per latent dimension."""
-    estimator, dataset = _model_and_data(run_dir, data)
-    codes = estimator.transform(dataset.data)
-    _write_array(codes, out)
+    _, codes = _apply(run_dir, data, "transform", out)
     console.print(f"wrote {out}: {codes.shape[0]} codes of size {codes.shape[1]}")
 
 
@@ -69,9 +72,7 @@ def reconstruct(
     """Write the model's reconstruction of every sample (and optionally an input | output picture)."""
     from aekit.plots import plot_image_grid
 
-    estimator, dataset = _model_and_data(run_dir, data)
-    output = estimator.reconstruct(dataset.data)
-    _write_array(output, out)
+    dataset, output = _apply(run_dir, data, "reconstruct", out)
     if png is not None:
         if not dataset.get("image_shape"):
             raise ConfigError("--png needs image data; this data has no image shape.")
@@ -83,11 +84,11 @@ def reconstruct(
 
 def _point(text: str, dataset, codes: np.ndarray) -> tuple[np.ndarray, str]:
     """A code from 'a' (a sample's label), '#12' (a sample's index) or '0.5,-1' (a latent point)."""
-    labels = [str(label) for label in dataset.labels] if dataset.get("labels") is not None else []
-    if text in labels:
-        return codes[labels.index(text)], text
-    if text.startswith("#") and text[1:].isdigit() and int(text[1:]) < len(codes):
-        return codes[int(text[1:])], text
+    from aekit.apps.generate import sample_index
+
+    index = sample_index(text, dataset.labels, len(codes))
+    if index is not None:
+        return codes[index], text
     try:
         point = np.array([float(v) for v in text.split(",")])
     except ValueError:
@@ -120,7 +121,7 @@ def generate(
     verbose: Verbose = False,
 ) -> None:
     """Decode new samples: a latent grid, an interpolation between two samples or points, or prior samples."""
-    from aekit.apps.generate import grid_points, interpolate, sample_prior
+    from aekit.apps.generate import code_limits, grid_points, interpolate, sample
     from aekit.plots import plot_decoded_grid, plot_image_grid, plot_interpolation
 
     if sum(choice is not None for choice in (grid, between, samples)) != 1:
@@ -134,18 +135,18 @@ def generate(
     if grid is not None:
         if codes.shape[1] != 2:
             raise ConfigError(f"--grid needs a 2-D code; this model's code has {codes.shape[1]} dimensions. Use --samples.")
-        lims = np.stack([codes.min(axis=0), codes.max(axis=0)], axis=1)
-        figure, points = plot_decoded_grid(decode, lims, grid, shape), grid_points(lims, grid)
+        lims = code_limits(codes)
+        figure, decoded = plot_decoded_grid(decode, lims, grid, shape), decode(grid_points(lims, grid))
     elif between is not None:
         if len(between) != 2:
             raise ConfigError(f"--between must be given twice (start and end); got it {len(between)} times.")
         (a, name_a), (b, name_b) = (_point(text, dataset, codes) for text in between)
         figure = plot_interpolation(decode, a, b, n=n, image_shape=shape, endpoint_labels=(name_a, name_b))
-        points = interpolate(a, b, n)
-    else:
-        points = sample_prior(estimator.latent, samples, codes.shape[1], codes, random_state=seed)
-        figure = plot_image_grid({"sample": decode(points)}, shape, title=f"{samples} samples from the prior")
+        decoded = decode(interpolate(a, b, n))
+    else:  # the library's sampler: the head's prior, or a Gaussian mixture on the training codes
+        decoded = sample(estimator, samples, X=dataset.data, random_state=seed)
+        figure = plot_image_grid({"sample": decoded}, shape, title=f"{samples} samples from the prior")
     figure.savefig(png, dpi=100)
     if out is not None:
-        _write_array(decode(points), out)
-    console.print(f"wrote {png}" + (f" and {out}" if out else "") + f": {len(points)} decoded images")
+        _write_array(decoded, out)
+    console.print(f"wrote {png}" + (f" and {out}" if out else "") + f": {len(decoded)} decoded images")

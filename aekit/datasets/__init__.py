@@ -15,12 +15,13 @@ from aekit.datasets.idx import (
     read_idx,
 )
 from aekit.datasets.images import load_image_folder
-from aekit.datasets.resolve import DATASET_NAMES, load_dataset
+from aekit.datasets.resolve import DATASET_NAMES, first_samples, load_dataset
 from aekit.datasets.tabular import load_tabular
 
 __all__ = [
     "DATASET_NAMES",
     "binarize",
+    "first_samples",
     "load_binarized_mnist",
     "load_dataset",
     "load_digits",

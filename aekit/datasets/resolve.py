@@ -6,6 +6,7 @@ import inspect
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from sklearn.utils import Bunch
 
 from aekit.datasets.binarize import load_binarized_mnist
@@ -15,7 +16,7 @@ from aekit.datasets.images import load_image_folder
 from aekit.datasets.tabular import TABULAR_SUFFIXES, load_tabular
 from aekit.errors import ConfigError, DatasetError, suggest
 
-__all__ = ["DATASET_NAMES", "load_dataset"]
+__all__ = ["DATASET_NAMES", "first_samples", "load_dataset"]
 
 
 _LOADERS: dict[str, Callable[..., Bunch]] = {
@@ -92,3 +93,30 @@ def load_dataset(spec: str | Path, **kwargs) -> Bunch:
         f"{list(DATASET_NAMES)}, a {'/'.join(TABULAR_SUFFIXES)} file, or an image folder."
         + suggest(key, DATASET_NAMES)
     )
+
+
+PER_SAMPLE = ("data", "images", "target", "labels")  # the Bunch fields with one entry per sample
+
+
+def first_samples(data: Bunch, n: int | None = None) -> Bunch:
+    """The first ``n`` samples of a dataset (all of them when ``n`` is None or 0), ready to use.
+
+    A copy of the Bunch whose per-sample fields (``data``, ``images``, ``target``, ``labels``)
+    keep their first ``n`` rows; ``data`` is a float32 array and ``labels`` a list, or None
+    when the dataset has no labels. Other fields (``image_shape``, ``DESCR``, ...) are kept.
+
+    Examples
+    --------
+    >>> from aekit.datasets import first_samples, load_font
+    >>> font = first_samples(load_font(), 3)
+    >>> font.data.shape, font.labels
+    ((3, 35), ['`', 'a', 'b'])
+    """
+    rows = slice(None, n or None)
+    out = Bunch(**data)
+    for key in PER_SAMPLE:
+        if out.get(key) is not None:
+            out[key] = out[key][rows]
+    out.data = np.asarray(out.data, dtype=np.float32)
+    out.labels = list(out.labels) if out.get("labels") is not None else None
+    return out

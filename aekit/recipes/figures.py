@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from sklearn.utils import Bunch
 
+from aekit.apps.generate import code_limits, sample_index
 from aekit.errors import ConfigError
 from aekit.plots import (
     plot_decoded_grid,
@@ -21,10 +22,15 @@ from aekit.plots import (
     plot_series,
     plot_traversal,
 )
-from aekit.recipes.runner import RecipeResult, RunResult, flip_bits, noisy_error
-from aekit.recipes.report import Report, Table, pca_comparison
+from aekit.noise import flip_bits
+from aekit.recipes.report import Report, ReportPlan, Table, pca_comparison
+from aekit.recipes.results import RunResult, noisy_error
 
 __all__ = ["build_report", "default_figures", "draw_figures", "FIGURE_TITLES"]
+
+# A decoded grid reaches 5 % of each code range beyond the outermost codes, so those codes sit
+# inside the grid rather than on its edge.
+GRID_MARGIN = 0.05
 
 FIGURE_TITLES = {
     "loss_curves": "Loss during training",
@@ -41,29 +47,30 @@ FIGURE_TITLES = {
 
 @dataclass
 class _Context:
-    result: RecipeResult
+    plan: ReportPlan
+    all_runs: dict[str, RunResult]
     X: np.ndarray
     labels: list[str] | None
     image_shape: tuple[int, ...] | None
+    sweep: dict[str, list[float]]
 
     def run(self, options: dict) -> RunResult:
-        return self.result.runs[options.get("run") or next(iter(self.result.runs))]
+        return self.all_runs[options.get("run") or next(iter(self.all_runs))]
 
     def runs(self, options: dict) -> dict[str, RunResult]:
-        return {name: self.result.runs[name] for name in options.get("runs") or self.result.runs}
+        return {name: self.all_runs[name] for name in options.get("runs") or self.all_runs}
 
     def shape(self, figure: str) -> tuple[int, ...]:
         if self.image_shape is None:
-            raise ConfigError(f"{self.result.recipe.path}: figures.{figure} needs image data; this data has no image_shape. Fix: remove figures.{figure} or use image data.")
+            raise ConfigError(f"{self.plan.source}: figures.{figure} needs image data; this data has no image_shape. Fix: remove figures.{figure} or use image data.")
         return self.image_shape
 
     def index(self, key: object) -> int:
-        if isinstance(key, int) and 0 <= key < len(self.X):
-            return key
-        if self.labels is not None and str(key) in self.labels:
-            return self.labels.index(str(key))
+        index = sample_index(key, self.labels, len(self.X))
+        if index is not None:
+            return index
         raise ConfigError(
-            f"{self.result.recipe.path}: key 'figures.interpolation.between': expected sample labels "
+            f"{self.plan.source}: key 'figures.interpolation.between': expected sample labels "
             f"or indices below {len(self.X)}; got {key!r}."
         )
 
@@ -77,7 +84,7 @@ def _loss_curves(ctx: _Context, options: dict) -> Figure:
     positive = all(min(h.loss) > 0 for h in histories.values())
     return plot_loss_curves(
         histories, logy=bool(options.get("logy", True)) and positive, logx=bool(options.get("logx", False)),
-        validation_label=ctx.result.recipe.validation or "validation",
+        validation_label=ctx.plan.validation or "validation",
     )
 
 
@@ -103,11 +110,8 @@ def _decoded_grid(ctx: _Context, options: dict) -> Figure:
     run = ctx.run(options)
     codes = np.asarray(run.estimator.transform(ctx.X))
     if codes.shape[1] != 2:
-        raise ConfigError(f"{ctx.result.recipe.path}: figures.decoded_grid needs a 2-D code; run {run.spec.name!r} has {codes.shape[1]}. Fix: set latent_dim = 2 or pick another run.")
-    low, high = codes.min(axis=0), codes.max(axis=0)
-    margin = 0.05 * np.maximum(high - low, 1e-6)
-    lims = np.stack([low - margin, high + margin], axis=1)
-    return plot_decoded_grid(run.estimator.inverse_transform, lims, int(options.get("n", 12)),
+        raise ConfigError(f"{ctx.plan.source}: figures.decoded_grid needs a 2-D code; run {run.spec.name!r} has {codes.shape[1]}. Fix: set latent_dim = 2 or pick another run.")
+    return plot_decoded_grid(run.estimator.inverse_transform, code_limits(codes, margin=GRID_MARGIN), int(options.get("n", 12)),
                              ctx.shape("decoded_grid"), title=run.spec.name)
 
 
@@ -141,7 +145,7 @@ def _errors_per_label(ctx: _Context, options: dict) -> Figure:
     for name, run in ctx.runs(options).items():
         wrong = ctx.errors(options, run).wrong_pixels
         if wrong is None:
-            raise ConfigError(f"{ctx.result.recipe.path}: figures.errors_per_label needs binary (0/1) data. Fix: remove that figure for this data.")
+            raise ConfigError(f"{ctx.plan.source}: figures.errors_per_label needs binary (0/1) data. Fix: remove that figure for this data.")
         values[name] = wrong
     labels = ctx.labels or [str(i) for i in range(len(ctx.X))]
     level = options.get("noise_level")
@@ -149,8 +153,7 @@ def _errors_per_label(ctx: _Context, options: dict) -> Figure:
 
 
 def _noise_sweep(ctx: _Context, options: dict) -> Figure:
-    levels = ctx.result.recipe.noise_sweep["levels"]
-    return plot_series(levels, ctx.result.sweep, xlabel="bit-flip rate of the test inputs",
+    return plot_series(ctx.plan.noise_levels, ctx.sweep, xlabel="bit-flip rate of the test inputs",
                        ylabel="mean wrong pixels per sample")
 
 
@@ -173,10 +176,10 @@ def _steps(history) -> str:
     return f"{len(history.loss)} {history.unit}s"
 
 
-def _runs_table(result: RecipeResult) -> Table:
+def _runs_table(plan: ReportPlan, runs: dict[str, RunResult]) -> Table:
     records = []
-    for name, run in result.runs.items():
-        overrides = {k: v for k, v in run.spec.params.items() if result.recipe.model.get(k, object()) != v}
+    for name, run in runs.items():
+        overrides = {k: v for k, v in run.spec.params.items() if plan.model.get(k, object()) != v}
         history = run.history
         records.append({
             "run": name,
@@ -189,55 +192,71 @@ def _runs_table(result: RecipeResult) -> Table:
     return Table.from_records("Runs", records, caption="Errors are measured on the clean training data.")
 
 
-def build_report(result: RecipeResult, X: np.ndarray, labels: list[str] | None, data: Bunch, *, smoke: bool) -> Report:
-    """Assemble the report of a finished recipe run (tables, PCA baseline, listed figures)."""
-    recipe = result.recipe
+def build_report(
+    plan: ReportPlan,
+    runs: dict[str, RunResult],
+    X: np.ndarray,
+    labels: list[str] | None,
+    data: Bunch,
+    *,
+    smoke: bool = False,
+    validation: np.ndarray | None = None,
+    sweep: dict[str, list[float]] | None = None,
+) -> Report:
+    """Assemble the report of trained runs as ``plan`` asks (tables, PCA baseline, its figures).
+
+    ``validation`` is the held-out subset (``plan.validation``), measured in a second table;
+    ``sweep`` the wrong pixels per run at each of ``plan.noise_levels``.
+    """
     image_shape = getattr(data, "image_shape", None)
     report = Report(
-        recipe.title,
-        parameters={"recipe": str(recipe.path), "data": recipe.data, **recipe.model},
-        dataset={"name": recipe.data, "samples": X.shape[0], "features": X.shape[1],
+        plan.title,
+        parameters=plan.parameters,
+        dataset={"name": plan.data, "samples": X.shape[0], "features": X.shape[1],
                  "image shape": image_shape or "—", "description": getattr(data, "DESCR", "")},
-        notes=[recipe.description] if recipe.description else [],
+        notes=[plan.description] if plan.description else [],
     )
     if smoke:
         report.notes.insert(0, "Smoke run: a tiny budget checks the pipeline; the numbers mean nothing.")
-    best = min(result.runs.values(), key=lambda run: run.error.sse)
+    best = min(runs.values(), key=lambda run: run.error.sse)
     report.metrics = {"best run (lowest SSE)": best.spec.name,
                       **{k.replace("_", " "): v for k, v in best.error.summary().items()}}
-    report.timings = {f"fit {name}": run.seconds for name, run in result.runs.items()}
+    report.timings = {f"fit {name}": run.seconds for name, run in runs.items()}
     report.baseline = pca_comparison(
-        X, {name: run.reconstruction for name, run in result.runs.items()},
-        code_size={name: run.code_size for name, run in result.runs.items()},
+        X, {name: run.reconstruction for name, run in runs.items()},
+        code_size={name: run.code_size for name, run in runs.items()},
     )
-    report.add_table(_runs_table(result))
-    if result.validation is not None:
-        held_out = result.validation
+    report.add_table(_runs_table(plan, runs))
+    if validation is not None:
         report.add_table(pca_comparison(
-            X, {name: run.estimator.reconstruct(held_out) for name, run in result.runs.items()},
-            code_size={name: run.code_size for name, run in result.runs.items()}, X_eval=held_out,
-            title=f"Errors on the held-out {recipe.validation!r} set ({len(held_out)} samples): autoencoder vs PCA",
+            X, {name: run.estimator.reconstruct(validation) for name, run in runs.items()},
+            code_size={name: run.code_size for name, run in runs.items()}, X_eval=validation,
+            title=f"Errors on the held-out {plan.validation!r} set ({len(validation)} samples): autoencoder vs PCA",
         ))  # fmt: skip
-    if result.sweep:
-        levels = recipe.noise_sweep["levels"]
+    if sweep:
         report.add_table(Table(
             "Mean wrong pixels per sample vs test bit-flip rate",
-            ["run", *(f"{level:.0%}" for level in levels)],
-            [[name, *values] for name, values in result.sweep.items()],
+            ["run", *(f"{level:.0%}" for level in plan.noise_levels)],
+            [[name, *values] for name, values in sweep.items()],
         ))
-    for title, figure in draw_figures(result, X, labels, image_shape).values():
+    for title, figure in draw_figures(plan, runs, X, labels, image_shape, sweep).values():
         report.add_figure(title, figure)
     return report
 
 
 def draw_figures(
-    result: RecipeResult, X: np.ndarray, labels: list[str] | None, image_shape: tuple[int, ...] | None
+    plan: ReportPlan,
+    runs: dict[str, RunResult],
+    X: np.ndarray,
+    labels: list[str] | None,
+    image_shape: tuple[int, ...] | None,
+    sweep: dict[str, list[float]] | None = None,
 ) -> dict[str, tuple[str, Figure]]:
-    """Every figure the recipe lists: name -> (title, Figure)."""
-    ctx = _Context(result, X, labels, tuple(image_shape) if image_shape else None)
+    """Every figure the plan lists: name -> (title, Figure)."""
+    ctx = _Context(plan, runs, X, labels, tuple(image_shape) if image_shape else None, sweep or {})
     return {
         name: (options.get("title", FIGURE_TITLES[name]), BUILDERS[name](ctx, options))
-        for name, options in result.recipe.figures.items()
+        for name, options in plan.figures.items()
     }
 
 

@@ -23,7 +23,9 @@ from aekit.metrics import pca_reconstruction_error, reconstruction_error
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["Table", "ReportFigure", "Report", "pca_comparison"]
+    from aekit.recipes.spec import Recipe
+
+__all__ = ["Table", "ReportFigure", "Report", "ReportPlan", "pca_comparison"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -57,6 +59,61 @@ class Table:
         """Build a table from dicts; columns in first-seen order, missing cells empty."""
         columns = list(dict.fromkeys(key for record in records for key in record))
         return cls(title, columns, [[r.get(c, "") for c in columns] for r in records], caption)
+
+
+@dataclass(frozen=True)
+class ReportPlan:
+    """What a report of trained runs shows; a recipe and a single trained run both give one.
+
+    Attributes
+    ----------
+    title, description : str
+        The report's heading and the note under it.
+    source : str
+        The file the plan comes from (a recipe, or a run's ``run.json``): listed among the
+        parameters, and named by every error about the plan.
+    data : str
+        The dataset spec the runs were trained on.
+    model : dict
+        Parameters every run shares; the runs table lists where each run differs.
+    figures : dict
+        Figure name -> its options (see :data:`aekit.recipes.FIGURES`), in report order.
+    validation : str or None
+        The held-out subset whose loss the loss curves show, if any.
+    noise_levels : tuple of float
+        The bit-flip rates of the noise sweep (empty: no sweep).
+
+    Examples
+    --------
+    >>> from aekit.recipes import find_recipe, load_recipe
+    >>> from aekit.recipes.report import ReportPlan
+    >>> plan = ReportPlan.from_recipe(load_recipe(find_recipe("font-denoising")))
+    >>> plan.data, plan.noise_levels[:3]
+    ('font', (0.05, 0.1, 0.15))
+    """
+
+    title: str
+    source: str
+    data: str
+    model: Mapping[str, object]
+    description: str = ""
+    figures: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    validation: str | None = None
+    noise_levels: tuple[float, ...] = ()
+
+    @classmethod
+    def from_recipe(cls, recipe: Recipe) -> ReportPlan:
+        """The plan a recipe file asks for."""
+        return cls(
+            title=recipe.title, source=str(recipe.path), data=recipe.data, model=recipe.model,
+            description=recipe.description, figures=recipe.figures, validation=recipe.validation,
+            noise_levels=tuple(recipe.noise_sweep.get("levels", ())),
+        )
+
+    @property
+    def parameters(self) -> dict[str, object]:
+        """The report's parameters table: the source, the data and the shared parameters."""
+        return {"recipe": self.source, "data": self.data, **self.model}
 
 
 @dataclass(frozen=True)

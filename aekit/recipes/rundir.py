@@ -18,9 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from aekit.datasets import first_samples, load_dataset
 from aekit.errors import ModelFileError
-from aekit.recipes.runner import RecipeResult, RunResult, train_run
-from aekit.recipes.spec import Recipe, RunSpec
+from aekit.recipes.figures import build_report, default_figures, draw_figures
+from aekit.recipes.report import ReportPlan
+from aekit.recipes.results import RunResult
+from aekit.recipes.runner import train_run
+from aekit.recipes.spec import RunSpec
 
 __all__ = ["TrainedRun", "train_to_directory", "write_run_report", "read_run_info"]
 
@@ -36,29 +40,16 @@ class TrainedRun:
     figures: list[Path]
 
 
-def _load_data(spec: str, samples: int | None):
-    from aekit.datasets import load_dataset
-
-    data = load_dataset(spec)
-    X = np.asarray(data.data[:samples] if samples else data.data, dtype=np.float32)
-    labels = list(data.labels[: len(X)]) if getattr(data, "labels", None) is not None else None
-    return data, X, labels
-
-
-def _recipe_result(directory: Path, info: dict, run: RunResult, X: np.ndarray, image_shape) -> RecipeResult:
-    from aekit.recipes.figures import default_figures
-
-    recipe = Recipe(
-        path=directory / RUN_FILE,
-        name=directory.name,
+def _report_plan(directory: Path, info: dict, run: RunResult, X: np.ndarray, image_shape) -> ReportPlan:
+    """The run's report: its parameters, and the figures its data and code size allow."""
+    return ReportPlan(
         title=f"aekit run {directory.name}",
-        description=f"Trained on {info['data']} with `aekit train`.",
+        source=str(directory / RUN_FILE),
         data=info["data"],
         model=info["params"],
-        runs=[run.spec],
+        description=f"Trained on {info['data']} with `aekit train`.",
         figures=default_figures(X, image_shape, run.code_size),
     )
-    return RecipeResult(recipe, directory, directory / "report.html", {run.spec.name: run}, run.seconds)
 
 
 def train_to_directory(
@@ -90,10 +81,10 @@ def train_to_directory(
     >>> run = train_to_directory("font", {"latent_dim": 2, "max_iter": 5}, "runs/demo")  # doctest: +SKIP
     """
     from aekit import save
-    from aekit.recipes.figures import draw_figures
 
     directory = Path(directory)
-    dataset, X, labels = _load_data(data, samples)
+    dataset = first_samples(load_dataset(data), samples)
+    X, labels = dataset.data, dataset.labels
     run = train_run(RunSpec(directory.name, dict(params)), X, callbacks=callbacks, where="train")
     save(run.estimator, directory)
     info = {"data": data, "samples": samples, "params": dict(params), "seconds": run.seconds,
@@ -103,7 +94,8 @@ def train_to_directory(
     figures_dir = directory / "figures"
     figures_dir.mkdir(exist_ok=True)
     written = []
-    for name, (_, figure) in draw_figures(_recipe_result(directory, info, run, X, image_shape), X, labels, image_shape).items():
+    plan = _report_plan(directory, info, run, X, image_shape)
+    for name, (_, figure) in draw_figures(plan, {run.spec.name: run}, X, labels, image_shape).items():
         figure.savefig(figures_dir / f"{name}.png", dpi=100)
         written.append(figures_dir / f"{name}.png")
     return TrainedRun(directory, run, written)
@@ -124,14 +116,14 @@ def write_run_report(directory: str | Path) -> Path:
     """Write ``report.html`` for a run directory (reloads the model and its data); returns its path."""
     from aekit import load
     from aekit.metrics import reconstruction_error
-    from aekit.recipes.figures import build_report
 
     directory = Path(directory)
     info = read_run_info(directory)
-    dataset, X, labels = _load_data(info["data"], info.get("samples"))
+    dataset = first_samples(load_dataset(info["data"]), info.get("samples"))
+    X, labels = dataset.data, dataset.labels
     estimator = load(directory)
     reconstruction = np.asarray(estimator.reconstruct(X), dtype=np.float64)
     run = RunResult(RunSpec(directory.name, info["params"]), estimator, float(info.get("seconds", 0.0)),
                     reconstruction, reconstruction_error(X, reconstruction))
-    result = _recipe_result(directory, info, run, X, getattr(dataset, "image_shape", None))
-    return build_report(result, X, labels, dataset, smoke=False).write(result.report_path)
+    plan = _report_plan(directory, info, run, X, getattr(dataset, "image_shape", None))
+    return build_report(plan, {run.spec.name: run}, X, labels, dataset).write(directory / "report.html")

@@ -5,66 +5,22 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
 from aekit.errors import AekitError, ConfigError
-from aekit.metrics import ReconstructionError, reconstruction_error
+from aekit.metrics import reconstruction_error
+from aekit.noise import flip_bits
+from aekit.recipes.figures import build_report
+from aekit.recipes.report import ReportPlan
+from aekit.recipes.results import RecipeResult, RunResult, noisy_error
 from aekit.recipes.spec import Recipe, RunSpec, load_recipe
 
-__all__ = ["RunResult", "RecipeResult", "run_recipe", "train_run", "flip_bits"]
+__all__ = ["run_recipe", "train_run"]
 
 SMOKE_DEFAULTS: dict[str, object] = {"max_iter": 3, "samples": 64}
-
-
-@dataclass
-class RunResult:
-    """One trained run: the estimator, its fit time and its reconstruction error on the clean data."""
-
-    spec: RunSpec
-    estimator: object
-    seconds: float
-    reconstruction: np.ndarray
-    error: ReconstructionError
-
-    @property
-    def history(self) -> object:
-        """The estimator's training history."""
-        return self.estimator.history_
-
-    @property
-    def code_size(self) -> int:
-        """Width of the code, read from the fitted model's codes."""
-        return int(self.estimator.transform(self.reconstruction[:1]).shape[1])
-
-
-@dataclass
-class RecipeResult:
-    """What :func:`run_recipe` produced."""
-
-    recipe: Recipe
-    directory: Path
-    report_path: Path
-    runs: dict[str, RunResult]
-    seconds: float
-    sweep: dict[str, list[float]] = field(default_factory=dict)
-    validation: np.ndarray | None = None  # the recipe's held-out subset (``validation = "test"``), if any
-
-
-def flip_bits(X: np.ndarray, rate: float, rng: np.random.Generator) -> np.ndarray:
-    """Flip each binary pixel with probability ``rate`` (x -> 1 - x).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from aekit.recipes import flip_bits
-    >>> flip_bits(np.zeros((1, 4)), 1.0, np.random.default_rng(0)).tolist()
-    [[1.0, 1.0, 1.0, 1.0]]
-    """
-    return np.where(rng.random(X.shape) < rate, 1.0 - X, X).astype(X.dtype)
 
 
 def _training_set(spec: RunSpec, X: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -141,20 +97,18 @@ def run_recipe(
     >>> result.report_path  # doctest: +SKIP
     PosixPath('runs/font-2d/report.html')
     """
-    from aekit.datasets import load_dataset
+    from aekit.datasets import first_samples, load_dataset
     from aekit.io import save
-    from aekit.recipes.figures import build_report
 
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     start = time.perf_counter()
-    data = load_dataset(recipe.data) if data is None else data
     overrides = {**SMOKE_DEFAULTS, **recipe.smoke} if smoke else {}
     samples = overrides.pop("samples", None)
-    X = np.asarray(data.data[:samples] if samples else data.data, dtype=np.float32)
-    labels = list(data.labels[: len(X)]) if getattr(data, "labels", None) is not None else None
+    data = first_samples(load_dataset(recipe.data) if data is None else data, samples)
+    X, labels = data.data, data.labels
     validation = None
     if recipe.validation:  # e.g. the test set: its loss is drawn beside the training loss
-        validation = np.asarray(load_dataset(recipe.data, subset=recipe.validation).data[:samples], dtype=np.float32)
+        validation = first_samples(load_dataset(recipe.data, subset=recipe.validation), samples).data
     directory = Path(out_dir) / recipe.name
     runs = {}
     for spec in recipe.runs:
@@ -165,17 +119,11 @@ def run_recipe(
         save(runs[spec.name].estimator, directory / "models" / _slug(spec.name))
     sweep = noise_sweep(recipe, runs, X)
     result = RecipeResult(recipe, directory, directory / "report.html", runs, 0.0, sweep, validation)
-    report = build_report(result, X, labels, data, smoke=smoke)
+    report = build_report(ReportPlan.from_recipe(recipe), runs, X, labels, data, smoke=smoke, validation=validation, sweep=sweep)
     result.seconds = time.perf_counter() - start
     report.timings["total"] = result.seconds
     report.write(result.report_path)
     return result
-
-
-def noisy_error(run: RunResult, X: np.ndarray, rate: float, seed: int = 0) -> ReconstructionError:
-    """Error of ``run`` reconstructing the clean ``X`` from bit-flipped copies at ``rate``."""
-    noisy = flip_bits(X, rate, np.random.default_rng(seed))
-    return reconstruction_error(X, run.estimator.reconstruct(noisy))
 
 
 def noise_sweep(recipe: Recipe, runs: dict[str, RunResult], X: np.ndarray) -> dict[str, list[float]]:

@@ -7,9 +7,20 @@ import pytest
 
 import aekit.apps.generate
 from aekit import AutoencoderEstimator
-from aekit.apps.generate import _slerp, grid_points, interpolate, interpolate_samples, latent_grid, sample, sample_prior
+from aekit.apps.generate import (
+    _slerp,
+    code_limits,
+    grid_points,
+    interpolate,
+    interpolate_samples,
+    latent_grid,
+    sample,
+    sample_index,
+    sample_prior,
+)
 from aekit.datasets import load_font
 from aekit.errors import ConfigError, DataError
+from aekit.layers.latent import BERNOULLI_PRIOR, NORMAL_PRIOR
 
 
 def test_docstring_examples():
@@ -26,14 +37,32 @@ def test_segment_ends():
     np.testing.assert_allclose(points[[0, -1]], [[1, 2, 3], [3, 2, 1]])
 
 
-def test_deterministic_prior_follows_the_codes():
+def test_without_a_prior_samples_follow_the_codes():
     codes = np.random.default_rng(0).normal(loc=5.0, scale=2.0, size=(2000, 2))
-    samples = sample_prior("deterministic", 2000, 2, codes, random_state=1)
+    samples = sample_prior(None, 2000, 2, codes=codes, random_state=1)
     np.testing.assert_allclose(samples.mean(axis=0), [5, 5], atol=0.2)
 
 
 def test_binary_prior_is_zeros_and_ones():
-    assert set(np.unique(sample_prior("binary", 50, 4))) == {0.0, 1.0}
+    assert set(np.unique(sample_prior(BERNOULLI_PRIOR, 50, 4))) == {0.0, 1.0}
+
+
+def test_a_prior_is_drawn_with_its_own_draw():
+    np.testing.assert_array_equal(sample_prior(NORMAL_PRIOR, 3, 2, random_state=7), np.random.RandomState(7).standard_normal((3, 2)))
+
+
+def test_code_limits_margin():
+    codes = np.array([[0.0, 1.0], [4.0, 1.0]], dtype=np.float32)
+    np.testing.assert_array_equal(code_limits(codes), [[0.0, 4.0], [1.0, 1.0]])
+    lims = code_limits(codes, margin=0.05)
+    assert lims.dtype == np.float32
+    np.testing.assert_allclose(lims, [[-0.2, 4.2], [1.0 - 5e-8, 1.0 + 5e-8]], rtol=1e-6)  # range floored at 1e-6
+
+
+def test_sample_index_reads_indices_labels_and_hash_indices():
+    labels = ["a", "b", "c"]
+    assert [sample_index(key, labels, 3) for key in (2, "c", "#1", "#3", 3, "z")] == [2, 2, 1, None, None, None]
+    assert sample_index("1", [0, 1], 2) == 1  # labels are compared as text
 
 
 @pytest.mark.parametrize(("call", "error", "message"), [
@@ -41,8 +70,9 @@ def test_binary_prior_is_zeros_and_ones():
     (lambda: grid_points((0, 1), 1), ConfigError, r"n must be at least 2 points per axis; got 1"),
     (lambda: interpolate([0], [1, 2], 3), DataError, r"same size; got 1 and 2 values"),
     (lambda: interpolate([0], [1], 1), ConfigError, r"n must be at least 2 \(the two end points\); got 1"),
-    (lambda: sample_prior("deterministic", 3, 2), DataError, r"A deterministic code has no prior: pass the training codes"),
-    (lambda: sample_prior("gausian", 3, 2), ConfigError, r"latent='gausian' is not a known choice.*Did you mean \"gaussian\""),
+    (lambda: sample_prior(None, 3, 2), DataError, r"codes=None, but a code without a prior is sampled from a Gaussian mixture.*Fix: pass codes="),
+    (lambda: sample_prior("gaussian", 3, 2), ConfigError, r"prior must be a Prior or None; got 'gaussian'\. Fix: pass estimator\.model_\.latent\.traits\.prior"),
+    (lambda: code_limits(np.zeros((0, 2))), DataError, r"codes must be a non-empty 2-D array \(n_samples, latent_dim\); got shape \(0, 2\)\. Fix"),
 ])
 def test_errors(call, error, message):
     with pytest.raises(error, match=message):
@@ -104,3 +134,9 @@ def test_estimator_level_errors(ae, font):
         latent_grid(ae, 2, X=font, dims=(0, 0))
     with pytest.raises(ConfigError, match=r"latent_grid\(\) on a deterministic code needs X.*Fix"):
         latent_grid(ae, 2)
+
+
+def test_binary_head_samples_fair_coins_from_its_prior(font):
+    ae = AutoencoderEstimator(latent="binary", latent_dim=4, max_iter=2, random_state=0).fit(font)
+    expected = ae.inverse_transform(BERNOULLI_PRIOR.draw(np.random.RandomState(0), 5, 4).astype(np.float32))
+    np.testing.assert_array_equal(sample(ae, 5, random_state=0), expected)

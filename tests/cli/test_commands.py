@@ -73,6 +73,30 @@ def test_generate(run_dir, tmp_path, args, count):
     assert np.load(tmp_path / "g.npy").shape == (count, 35) and (tmp_path / "g.png").stat().st_size > 1000
 
 
+def test_generate_samples_with_the_library_sampler(run_dir, tmp_path):
+    """--samples decodes what aekit.apps.generate.sample draws (a mixture on the codes, this head having no prior)."""
+    from aekit import load
+    from aekit.apps.generate import sample
+    from aekit.datasets import load_font
+
+    result = invoke("generate", run_dir, "--samples", "6", "--seed", "3", "--png", tmp_path / "g.png", "--out", tmp_path / "g.npy")
+    assert result.exit_code == 0, result.output
+    expected = sample(load(run_dir), 6, X=load_font().data[:8], n_components=10, random_state=3)
+    np.testing.assert_array_equal(np.load(tmp_path / "g.npy"), expected)
+
+
+def test_generate_between_a_label_and_an_index_names_the_ends(run_dir, tmp_path):
+    result = invoke("generate", run_dir, "--between", "a", "--between", "#3", "--n", "3", "--png", tmp_path / "g.png",
+                    "--out", tmp_path / "g.npy")
+    assert result.exit_code == 0, result.output
+    from aekit import load
+    from aekit.datasets import load_font
+
+    estimator, X = load(run_dir), load_font().data[:8]
+    codes = estimator.transform(X)
+    np.testing.assert_array_equal(np.load(tmp_path / "g.npy")[[0, -1]], estimator.inverse_transform(codes[[1, 3]]))
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["train", "--data", "fnt"], r"error: spec='fnt' is neither a dataset name nor an existing path.*Did you mean \"font\"\?"),
     (["train", *TINY, "--solver", "adamm"], r"error: .*solver='adamm' is not a known choice"),

@@ -69,3 +69,23 @@ def test_errors(tmp_path):
         load_dataset(str(tmp_path / "x.npy"), sacle="minmax")
     with pytest.raises(ConfigError, match=r"spec must be a dataset name or a path; got int"):
         load_dataset(3)
+
+
+def test_first_samples_cuts_every_per_sample_field_and_keeps_the_rest():
+    from aekit.datasets import first_samples, load_digits
+
+    digits = load_digits()
+    head = first_samples(digits, 5)
+    assert head.data.shape == (5, 64) and head.data.dtype == np.float32
+    assert head.images.shape == (5, 8, 8) and len(head.target) == 5 and head.labels == digits.labels[:5]
+    assert head.image_shape == digits.image_shape and len(digits.data) == 1797  # the original is untouched
+    assert len(first_samples(digits).data) == len(first_samples(digits, 0).data) == 1797  # None or 0: all
+
+
+def test_first_samples_without_labels():
+    from sklearn.utils import Bunch
+
+    from aekit.datasets import first_samples
+
+    head = first_samples(Bunch(data=np.arange(6.0).reshape(3, 2)), 2)
+    assert head.labels is None and head.data.dtype == np.float32 and head.data.tolist() == [[0, 1], [2, 3]]

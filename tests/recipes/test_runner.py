@@ -142,3 +142,27 @@ def test_held_out_errors_table_when_the_recipe_names_a_validation_subset(tmp_pat
     text = html.unescape(result.report_path.read_text())
     assert "Errors on the held-out 'test' set (100 samples): autoencoder vs PCA" in text
     assert text.count("PCA (3 components)") == 2 and "SSE per sample" in text  # training and held-out tables
+
+
+INTERPOLATION = """
+name = "ends"
+data = "font"
+[model]
+hidden_sizes = [4]
+latent_dim = 2
+max_iter = 1
+random_state = 0
+[figures.interpolation]
+between = [{a}, {b}]
+n = 3
+"""
+
+
+def test_interpolation_ends_are_indices_labels_or_hash_indices(tmp_path):
+    path = tmp_path / "ends.toml"
+    path.write_text(INTERPOLATION.format(a=1, b='"#2"'))
+    result = run_recipe(path, tmp_path / "runs", smoke=True)
+    assert [alt for _, alt in IMG.findall(result.report_path.read_text())] == ["Interpolation between two codes"]
+    path.write_text(INTERPOLATION.format(a='"a"', b='"zz"'))
+    with pytest.raises(ConfigError, match=rf"{re.escape(str(path))}: key 'figures.interpolation.between': expected sample labels or indices below 32; got 'zz'\."):
+        run_recipe(path, tmp_path / "runs", smoke=True)
