@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from aekit.cli import app
+from aekit.cli.app import app
 from aekit.cli.shell import friendly_errors
 
 
@@ -25,7 +25,7 @@ def demo(
     Examples: aekit demo  ·  aekit demo --no-report --out runs/font-demo
     """
     import aekit
-    from aekit.cli import limit_threads
+    from aekit.cli.app import limit_threads
     from aekit.datasets import load_font
 
     limit_threads(threads)

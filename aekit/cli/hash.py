@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import numpy as np
 import typer
 
-from aekit.cli import app
+from aekit.cli.app import app
 from aekit.cli.shell import Verbose, console, friendly_errors
 
 

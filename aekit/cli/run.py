@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from aekit.cli import app
+from aekit.cli.app import app
 from aekit.cli.shell import Quiet, Verbose, console, friendly_errors
 
 

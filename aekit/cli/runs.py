@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from aekit.cli import app
+from aekit.cli.app import app
 from aekit.cli.shell import Verbose, console, friendly_errors
 
 RunDir = Annotated[Path, typer.Argument(help="A run directory written by `aekit train`.")]

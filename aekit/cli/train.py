@@ -10,7 +10,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from aekit.cli import app
+from aekit.cli.app import app
 from aekit.cli.options import given_params, with_options
 from aekit.cli.shell import Quiet, Verbose, console, friendly_errors
 from aekit.estimators import AutoencoderEstimator
