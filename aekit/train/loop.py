@@ -38,7 +38,7 @@ def evaluate(model: Autoencoder, objective: Objective, source: BatchSource, batc
     total, n = None, 0
     with torch.no_grad():
         for xb, yb in source.batches(batch_size, None):
-            value = objective(model, xb, yb, model(xb), epoch).total * len(xb)
+            value = objective(model, xb, yb, objective.forward(model, xb), epoch).total * len(xb)
             total = value if total is None else total + value
             n += len(xb)
     model.train(was_training)
@@ -79,7 +79,7 @@ def fit_minibatch(
         for xb, yb in train.batches(config.batch_size, generator if config.shuffle else None):
             xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)  # no-op in memory
             x_in = noise(xb) if noise is not None else xb
-            value = objective(model, x_in, yb, model(x_in), epoch)
+            value = objective(model, x_in, yb, objective.forward(model, x_in), epoch)
             optimizer.zero_grad(set_to_none=True)
             value.total.backward()
             optimizer.step()

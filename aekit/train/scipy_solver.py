@@ -95,7 +95,7 @@ def fit_full_batch(
         evaluations += 1
         flat.values.copy_(torch.from_numpy(theta))
         with torch.set_grad_enabled(with_gradient):
-            value = objective(model, x_in, target, model(x_in))
+            value = objective(model, x_in, target, objective.forward(model, x_in))
             if with_gradient:
                 flat.grads.zero_()
                 value.total.backward()
