@@ -37,10 +37,10 @@ __all__ = [
     "contractive_penalty_columns",
     "contractive_penalty_estimate",
     "dense_code_path",
-    "elementwise_error",
     "gaussian_kl",
     "kl_sparsity",
-    "reconstruction_error",
+    "per_element_loss",
+    "per_sample_loss",
 ]
 
 
@@ -112,13 +112,13 @@ _BATCH_MEANS: dict[str, Callable[[AEOutput, torch.Tensor], torch.Tensor]] = {
 }
 
 
-def reconstruction_error(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
-    """Per-sample reconstruction loss by name: (B,)."""
+def per_sample_loss(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
+    """Reconstruction loss ``loss`` per sample, summed over its features: (B,)."""
     return RECONSTRUCTION_LOSSES[loss](out, target, **params)
 
 
-def elementwise_error(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
-    """Reconstruction loss per value by name, shaped like ``target``; sums to :func:`reconstruction_error`."""
+def per_element_loss(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
+    """Reconstruction loss ``loss`` per value, shaped like ``target``; sums to :func:`per_sample_loss`."""
     return ELEMENTWISE_LOSSES[loss](out, target, **params)
 
 
@@ -390,10 +390,10 @@ class Objective:
     loss_params: dict[str, float] = field(default_factory=dict)
 
     def per_sample_error(self, out: AEOutput, target: torch.Tensor) -> torch.Tensor:
-        return reconstruction_error(out, target, self.reconstruction, **self.loss_params)
+        return per_sample_loss(out, target, self.reconstruction, **self.loss_params)
 
     def per_element_error(self, out: AEOutput, target: torch.Tensor) -> torch.Tensor:
-        return elementwise_error(out, target, self.reconstruction, **self.loss_params)
+        return per_element_loss(out, target, self.reconstruction, **self.loss_params)
 
     def forward(self, model: Autoencoder, x: torch.Tensor) -> AEOutput:
         """The forward pass to judge: ``model(x)``, unless an active term brings its own.
