@@ -227,6 +227,12 @@ class JacobianRegulariser:
     def forward_pass(self, model: Autoencoder, x: torch.Tensor) -> AEOutput:
         return code_path_forward(model, x)
 
+    def __reduce__(self) -> str:
+        return self.__qualname__  # pickled by name, like the function it wraps
+
+    def __repr__(self) -> str:
+        return f"<JacobianRegulariser {self.__qualname__}>"
+
 
 @JacobianRegulariser
 def contractive_penalty(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:

@@ -237,3 +237,14 @@ def test_dropout_on_the_code_path_uses_the_eval_mode_jacobian():
     in_training = contractive_penalty(model, x, out)
     model.eval()
     assert torch.equal(in_training, contractive_penalty(model, x, code_path_forward(model, x)))
+
+
+def test_a_fitted_objective_with_a_contractive_term_pickles_by_reference():
+    import pickle
+
+    from aekit.losses import CONTRACTIVE_ESTIMATORS
+
+    for fn in CONTRACTIVE_ESTIMATORS.values():
+        assert pickle.loads(pickle.dumps(fn)) is fn
+    objective = Objective("mse", {"contractive": Term(0.1, contractive_penalty)})
+    assert pickle.loads(pickle.dumps(objective)).terms["contractive"].fn is contractive_penalty
