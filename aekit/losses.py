@@ -8,6 +8,7 @@ and a dict of the weighted terms that sums to it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ import torch.autograd.forward_ad as fwAD
 import torch.nn.functional as F
 from torch import nn
 
+from aekit.layers.dense import DenseStack
+from aekit.layers.latent import DeterministicLatent, LatentOutput
 from aekit.models import AEOutput, Autoencoder
 
 __all__ = [
@@ -23,17 +26,21 @@ __all__ = [
     "ELEMENTWISE_LOSSES",
     "RECONSTRUCTION_LOSSES",
     "REGULARISERS",
-    "Objective",
+    "CodePathOutput",
+    "JacobianRegulariser",
     "KLSparsity",
+    "Objective",
     "ObjectiveValue",
     "Term",
+    "code_path_forward",
     "contractive_penalty",
-    "contractive_penalty_estimate",
     "contractive_penalty_columns",
-    "elementwise_error",
+    "contractive_penalty_estimate",
+    "dense_code_path",
     "gaussian_kl",
     "kl_sparsity",
-    "reconstruction_error",
+    "per_element_loss",
+    "per_sample_loss",
 ]
 
 
@@ -105,13 +112,13 @@ _BATCH_MEANS: dict[str, Callable[[AEOutput, torch.Tensor], torch.Tensor]] = {
 }
 
 
-def reconstruction_error(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
-    """Per-sample reconstruction loss by name: (B,)."""
+def per_sample_loss(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
+    """Reconstruction loss ``loss`` per sample, summed over its features: (B,)."""
     return RECONSTRUCTION_LOSSES[loss](out, target, **params)
 
 
-def elementwise_error(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
-    """Reconstruction loss per value by name, shaped like ``target``; sums to :func:`reconstruction_error`."""
+def per_element_loss(out: AEOutput, target: torch.Tensor, loss: str = "mse", **params) -> torch.Tensor:
+    """Reconstruction loss ``loss`` per value, shaped like ``target``; sums to :func:`per_sample_loss`."""
     return ELEMENTWISE_LOSSES[loss](out, target, **params)
 
 
@@ -145,16 +152,98 @@ def vae_kl(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
     return gaussian_kl(out.stats["mu"], out.stats["logvar"]).mean()
 
 
+# ------------------------------------------------------------------ contractive (Jacobian) penalty
+# For a dense code path z = f_L(a_L), a_k = W_k h_{k-1} + b_k, the encoder Jacobian is
+# J = D_L W_L ... D_1 W_1 with D_k = diag(f_k'(a_k)) (Rifai et al. 2011, eq. 4), so the a_k of the
+# training forward pass give it at no extra encoder pass: the regulariser runs that forward pass
+# itself (:meth:`JacobianRegulariser.forward_pass`). Other encoders (conv) fall back to autograd.
+
+
+@dataclass(frozen=True)
+class CodePathOutput(AEOutput):
+    """An :class:`~aekit.models.AEOutput` that also carries the dense code path's ``a_k``, (B, h_k) each."""
+
+    preactivations: tuple[torch.Tensor, ...] = ()
+
+
+def dense_code_path(model: Autoencoder) -> list[DenseStack] | None:
+    """The dense stacks from input to code, when the code is a deterministic dense map of x."""
+    if not isinstance(model.latent, DeterministicLatent):
+        return None
+    if isinstance(model.encoder, nn.Identity):
+        return [model.latent.layer]
+    if isinstance(model.encoder, DenseStack):
+        return [model.encoder, model.latent.layer]
+    return None
+
+
+def _code_with_preactivations(path: list[DenseStack], x: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, ...]]:
+    """The code and each a_k along a dense code path, without dropout (the eval-mode Jacobian's)."""
+    h, pre = x, []
+    for stack in path:
+        h, a = stack.forward_with_preactivations(h)
+        pre += a
+    return h, tuple(pre)
+
+
+def code_path_forward(model: Autoencoder, x: torch.Tensor) -> AEOutput:
+    """``model(x)``, recording the dense code path's pre-activations when it has one without dropout.
+
+    Same values as ``model(x)``; with dropout on the code path the penalty needs the
+    deterministic Jacobian, so the plain (dropped-out) forward is returned and the penalty
+    recomputes the a_k itself.
+    """
+    path = dense_code_path(model)
+    if path is None or path[0].dropout is not None:
+        return model(x)
+    z, pre = _code_with_preactivations(path, x)
+    out = model.decode_output(LatentOutput(z))
+    return CodePathOutput(out.logits, out.x_hat, out.z, out.stats, pre)
+
+
+def _dense_jacobian_factors(path: list[DenseStack], x: torch.Tensor, out: AEOutput) -> tuple[list[nn.Linear], list[torch.Tensor]]:
+    """The layers W_k of a dense code path and the diagonals f_k'(a_k), each (B, h_k), of J = D_L W_L ... D_1 W_1."""
+    linears = [lin for stack in path for lin in stack.linears]
+    activations = [act for stack in path for act in stack.activations]
+    pre = out.preactivations if isinstance(out, CodePathOutput) else _code_with_preactivations(path, x)[1]
+    return linears, [act.derivative(a) for act, a in zip(activations, pre)]
+
+
+class JacobianRegulariser:
+    """A contractive estimator ``(model, x, out) -> scalar`` that also brings its training forward pass.
+
+    Through :meth:`forward_pass`, :meth:`Objective.forward` runs :func:`code_path_forward` in
+    place of ``model(x)`` while the term is active, so the estimator finds the pre-activations
+    in ``out``; given any other ``out`` it recomputes them (one more encoder pass).
+    """
+
+    def __init__(self, estimate: Callable[[Autoencoder, torch.Tensor, AEOutput], torch.Tensor]):
+        self.estimate = estimate
+        functools.update_wrapper(self, estimate)
+
+    def __call__(self, model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
+        return self.estimate(model, x, out)
+
+    def forward_pass(self, model: Autoencoder, x: torch.Tensor) -> AEOutput:
+        return code_path_forward(model, x)
+
+    def __reduce__(self) -> str:
+        return self.__qualname__  # pickled by name, like the function it wraps
+
+    def __repr__(self) -> str:
+        return f"<JacobianRegulariser {self.__qualname__}>"
+
+
+@JacobianRegulariser
 def contractive_penalty(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
     """Mean over samples of ||J_f(x)||_F^2, J the Jacobian of the code w.r.t. the input.
 
-    Rifai et al. 2011, eq. 2. Exact. For a dense code path z = f_L(a_L), a_k = W_k h_{k-1} + b_k,
-    J = D_L W_L ... D_1 W_1 with D_k = diag(f_k'(a_k)), computed from the code end, so the cost
-    is about latent_dim times a forward pass, and for one layer ||J||^2 = sum_j f'(a_j)^2 ||W_j||^2
-    (Rifai et al. 2011, eq. 4), a negligible cost. Other encoders (conv) fall back to one
-    autograd pass per code unit.
+    Rifai et al. 2011, eq. 2. Exact. For a dense code path, J = D_L W_L ... D_1 W_1 is
+    computed from the code end, so the cost is about latent_dim times a forward pass, and for
+    one layer ||J||^2 = sum_j f'(a_j)^2 ||W_j||^2 (Rifai et al. 2011, eq. 4), a negligible
+    cost. Other encoders (conv) fall back to one autograd pass per code unit.
     """
-    path = model.dense_code_path
+    path = dense_code_path(model)
     if path is None:
         return _autograd_jacobian_norm(model, x)
     linears, derivs = _dense_jacobian_factors(path, x, out)
@@ -172,6 +261,7 @@ def contractive_penalty(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> t
     return ((q @ w1) ** 2).sum((1, 2)).mean()
 
 
+@JacobianRegulariser
 def contractive_penalty_estimate(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
     """Unbiased one-probe estimate of :func:`contractive_penalty`: the mean of ||J^T u||^2.
 
@@ -183,7 +273,7 @@ def contractive_penalty_estimate(model: Autoencoder, x: torch.Tensor, out: AEOut
     """
     code = out.z
     u = torch.randint(0, 2, code.shape, device=code.device, dtype=torch.int8).to(code.dtype).mul_(2).sub_(1)
-    path = model.dense_code_path
+    path = dense_code_path(model)
     if path is None:
         x = x.detach().requires_grad_(True)
         (vjp,) = torch.autograd.grad((model.encode(x).z * u).sum(), x, create_graph=True)
@@ -196,6 +286,7 @@ def contractive_penalty_estimate(model: Autoencoder, x: torch.Tensor, out: AEOut
     return v.square().sum(1).mean()
 
 
+@JacobianRegulariser
 def contractive_penalty_columns(model: Autoencoder, x: torch.Tensor, out: AEOutput) -> torch.Tensor:
     """Unbiased estimate of :func:`contractive_penalty` from one sampled Jacobian column per sample.
 
@@ -210,7 +301,7 @@ def contractive_penalty_columns(model: Autoencoder, x: torch.Tensor, out: AEOutp
     """
     n_features = x[0].numel()
     k = torch.randint(0, n_features, (len(x),), device=x.device)
-    path = model.dense_code_path
+    path = dense_code_path(model)
     if path is None:
         tangent = torch.zeros_like(x).flatten(1)
         tangent[torch.arange(len(x), device=x.device), k] = 1.0
@@ -228,19 +319,6 @@ def _forward_mode_jvp(model: Autoencoder, x: torch.Tensor, tangent: torch.Tensor
     with fwAD.dual_level():
         code = model.encode(fwAD.make_dual(x, tangent)).z
         return fwAD.unpack_dual(code).tangent
-
-
-def _dense_jacobian_factors(path: list, x: torch.Tensor, out: AEOutput) -> tuple[list[nn.Linear], list[torch.Tensor]]:
-    """The layers W_k of a dense code path and the diagonals f_k'(a_k), each (B, h_k), of J = D_L W_L ... D_1 W_1."""
-    linears = [lin for stack in path for lin in stack.linears]
-    activations = [act for stack in path for act in stack.activations]
-    pre = out.preactivations
-    if pre is None:  # dropout on the code path: use the deterministic (eval) Jacobian
-        h, pre = x, []
-        for stack in path:
-            h, a = stack.forward_with_preactivations(h)
-            pre += a
-    return linears, [act.derivative(a) for act, a in zip(activations, pre)]
 
 
 def _autograd_jacobian_norm(model: Autoencoder, x: torch.Tensor) -> torch.Tensor:
@@ -269,7 +347,6 @@ CONTRACTIVE_ESTIMATORS = {
 
 REGULARISERS: dict[str, Callable[[Autoencoder, torch.Tensor, AEOutput], torch.Tensor]] = {
     "l1": l1_activity,
-    "contractive": contractive_penalty,
     "kl": vae_kl,
     "weight_decay": weight_decay_penalty,
 }
@@ -307,7 +384,7 @@ class Objective:
     >>> model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(4,), latent_dim=2))
     >>> objective = Objective("mse", {"contractive": Term(0.1, contractive_penalty)})
     >>> x = torch.rand(8, 6)
-    >>> value = objective(model, x, x, model(x))
+    >>> value = objective(model, x, x, objective.forward(model, x))
     >>> sorted(value.terms)
     ['contractive', 'reconstruction']
     >>> bool(torch.isclose(value.total, sum(value.terms.values())))
@@ -319,10 +396,22 @@ class Objective:
     loss_params: dict[str, float] = field(default_factory=dict)
 
     def per_sample_error(self, out: AEOutput, target: torch.Tensor) -> torch.Tensor:
-        return reconstruction_error(out, target, self.reconstruction, **self.loss_params)
+        return per_sample_loss(out, target, self.reconstruction, **self.loss_params)
 
     def per_element_error(self, out: AEOutput, target: torch.Tensor) -> torch.Tensor:
-        return elementwise_error(out, target, self.reconstruction, **self.loss_params)
+        return per_element_loss(out, target, self.reconstruction, **self.loss_params)
+
+    def forward(self, model: Autoencoder, x: torch.Tensor) -> AEOutput:
+        """The forward pass to judge: ``model(x)``, unless an active term brings its own.
+
+        A regulariser with a ``forward_pass(model, x)`` method (the contractive penalty's
+        records the code path's pre-activations) runs the pass while its weight is non-zero,
+        so it can reuse what the pass computed; the training drivers call this, not ``model(x)``.
+        """
+        for term in self.terms.values():
+            if term.weight != 0.0 and hasattr(term.fn, "forward_pass"):
+                return term.fn.forward_pass(model, x)
+        return model(x)
 
     def __call__(
         self,

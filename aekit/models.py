@@ -14,9 +14,9 @@ from torch import nn
 
 from aekit.layers.activations import get_activation
 from aekit.layers.conv import ConvDecoder, ConvEncoder
-from aekit.layers.dense import DenseStack, mlp
+from aekit.layers.dense import mlp
 from aekit.layers.init import initialize_weights
-from aekit.layers.latent import DeterministicLatent, LatentOutput, latent_head
+from aekit.layers.latent import LatentOutput, latent_head
 
 __all__ = ["AEOutput", "Autoencoder", "ModelSpec", "build_autoencoder"]
 
@@ -27,15 +27,13 @@ class AEOutput:
 
     ``logits`` are the decoder's pre-activation outputs (bce works on them for numerical
     stability), ``x_hat = output_activation(logits)``; ``z`` the code; ``stats`` the latent
-    head's extras (``mu``/``logvar`` for a VAE); ``preactivations`` the dense code path's
-    ``a_k`` (for the exact contractive penalty), when the model records them.
+    head's extras (``mu``/``logvar`` for a VAE).
     """
 
     logits: torch.Tensor
     x_hat: torch.Tensor
     z: torch.Tensor
     stats: dict[str, torch.Tensor] = field(default_factory=dict)
-    preactivations: tuple[torch.Tensor, ...] | None = None
 
 
 class Autoencoder(nn.Module):
@@ -58,17 +56,6 @@ class Autoencoder(nn.Module):
         self.output_activation = get_activation(output_activation, "output_activation").name
         self.output = get_activation(output_activation).module()
 
-    @property
-    def dense_code_path(self) -> list[DenseStack] | None:
-        """The dense stacks from input to code, when the code is a deterministic dense map of x."""
-        if not isinstance(self.latent, DeterministicLatent):
-            return None
-        if isinstance(self.encoder, nn.Identity):
-            return [self.latent.layer]
-        if isinstance(self.encoder, DenseStack):
-            return [self.encoder, self.latent.layer]
-        return None
-
     def encode(self, x: torch.Tensor) -> LatentOutput:
         return self.latent(self.encoder(x))
 
@@ -78,21 +65,13 @@ class Autoencoder(nn.Module):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.output(self.decoder(z))
 
-    def forward(self, x: torch.Tensor) -> AEOutput:
-        path = self.dense_code_path
-        preactivations = None
-        if path is not None and path[0].dropout is None:
-            # Same values as encode(x); also keeps each a_k for the contractive penalty.
-            h, pre = x, []
-            for stack in path:
-                h, a = stack.forward_with_preactivations(h)
-                pre += a
-            latent = LatentOutput(h)
-            preactivations = tuple(pre)
-        else:
-            latent = self.encode(x)
+    def decode_output(self, latent: LatentOutput) -> AEOutput:
+        """The decoder's half of :meth:`forward`, from a latent head's output."""
         logits = self.decoder(latent.z)
-        return AEOutput(logits, self.output(logits), latent.z, latent.stats, preactivations)
+        return AEOutput(logits, self.output(logits), latent.z, latent.stats)
+
+    def forward(self, x: torch.Tensor) -> AEOutput:
+        return self.decode_output(self.encode(x))
 
 
 @dataclass(frozen=True)

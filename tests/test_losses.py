@@ -7,10 +7,12 @@ import pytest
 import torch
 
 from aekit.losses import (
+    CodePathOutput,
     KLSparsity,
     Objective,
     Term,
     bce_loss,
+    code_path_forward,
     contractive_penalty,
     correntropy_loss,
     gaussian_kl,
@@ -188,3 +190,61 @@ def test_stochastic_estimators_are_chosen_by_name_and_refused_for_scipy_solvers(
     assert ae.objective_.terms["contractive"].fn is expected is CONTRACTIVE_ESTIMATORS[estimator]
     with pytest.raises(ConfigError, match=f'"{estimator}" draws random probes.*scipy solvers need a deterministic'):
         AutoencoderEstimator(contractive_weight=0.1, contractive_estimator=estimator, solver="cg").fit(digits_small)
+
+
+def test_contractive_forward_records_preactivations_of_the_dense_code_path():
+    model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(5, 4), latent_dim=2))
+    x = torch.rand(3, 6)
+    out = code_path_forward(model, x)
+    assert [a.shape[1] for a in out.preactivations] == [5, 4, 2]
+    assert torch.allclose(out.z, model.encode(x).z)  # the recording path computes the same code
+    assert torch.allclose(out.preactivations[0], model.encoder.linears[0](x))
+
+
+def test_a_plain_forward_records_nothing_and_the_objective_records_only_for_an_active_contractive_term():
+    model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(5,), latent_dim=2))
+    x = torch.rand(3, 6)
+    plain = model(x)
+    assert type(plain) is AEOutput
+    assert type(Objective("mse").forward(model, x)) is AEOutput
+    assert type(Objective("mse", {"contractive": Term(0.0, contractive_penalty)}).forward(model, x)) is AEOutput
+    recorded = Objective("mse", {"contractive": Term(0.1, contractive_penalty)}).forward(model, x)
+    assert isinstance(recorded, CodePathOutput)
+    for name in ("logits", "x_hat", "z"):
+        assert torch.equal(getattr(recorded, name), getattr(plain, name))  # bit for bit
+
+
+@pytest.mark.parametrize("estimator", ["exact", "hutchinson", "columns"])
+def test_each_estimator_gives_the_same_value_with_or_without_the_recorded_pass(estimator):
+    from aekit.losses import CONTRACTIVE_ESTIMATORS
+
+    fn = CONTRACTIVE_ESTIMATORS[estimator]
+    model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(5, 4), activations="tanh", latent_dim=3))
+    x = torch.rand(4, 6)
+    torch.manual_seed(1)
+    recorded = fn(model, x, code_path_forward(model, x))
+    torch.manual_seed(1)
+    recomputed = fn(model, x, model(x))
+    assert torch.equal(recorded, recomputed)
+
+
+def test_dropout_on_the_code_path_uses_the_eval_mode_jacobian():
+    model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(5,), activations="tanh", latent_dim=2, dropout=0.5))
+    x = torch.rand(4, 6)
+    model.train()
+    out = code_path_forward(model, x)
+    assert not isinstance(out, CodePathOutput)  # the dropped-out pass has no deterministic a_k to reuse
+    in_training = contractive_penalty(model, x, out)
+    model.eval()
+    assert torch.equal(in_training, contractive_penalty(model, x, code_path_forward(model, x)))
+
+
+def test_a_fitted_objective_with_a_contractive_term_pickles_by_reference():
+    import pickle
+
+    from aekit.losses import CONTRACTIVE_ESTIMATORS
+
+    for fn in CONTRACTIVE_ESTIMATORS.values():
+        assert pickle.loads(pickle.dumps(fn)) is fn
+    objective = Objective("mse", {"contractive": Term(0.1, contractive_penalty)})
+    assert pickle.loads(pickle.dumps(objective)).terms["contractive"].fn is contractive_penalty

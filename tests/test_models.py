@@ -45,15 +45,6 @@ def test_latent_heads():
     assert binary.layer.weight.grad.abs().sum() > 0
 
 
-def test_forward_records_preactivations_of_the_dense_code_path():
-    model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(5, 4), latent_dim=2))
-    x = torch.rand(3, 6)
-    out = model(x)
-    assert [a.shape[1] for a in out.preactivations] == [5, 4, 2]
-    assert torch.allclose(out.z, model.encode(x).z)  # the recording path computes the same code
-    assert torch.allclose(out.preactivations[0], model.encoder.linears[0](x))
-
-
 def test_dropout_acts_even_without_hidden_layers():
     # 784-64-784 with dropout: the code itself is dropped in training (it was silently a no-op).
     model = build_autoencoder(ModelSpec(input_shape=(20,), hidden_sizes=(), latent_dim=50, dropout=0.5, latent_activation="relu"))

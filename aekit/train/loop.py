@@ -8,7 +8,6 @@ terms on the device: no host synchronisation until the epoch ends.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,8 +18,8 @@ from aekit.losses import Objective
 from aekit.models import Autoencoder
 from aekit.noise import Corruption
 from aekit.train.batches import BatchSource
-from aekit.train.callbacks import CallbackList
 from aekit.train.config import TrainConfig
+from aekit.train.epochs import TrainingRun
 from aekit.train.history import History
 from aekit.train.optimizers import make_optimizer
 
@@ -38,7 +37,7 @@ def evaluate(model: Autoencoder, objective: Objective, source: BatchSource, batc
     total, n = None, 0
     with torch.no_grad():
         for xb, yb in source.batches(batch_size, None):
-            value = objective(model, xb, yb, model(xb), epoch).total * len(xb)
+            value = objective(model, xb, yb, objective.forward(model, xb), epoch).total * len(xb)
             total = value if total is None else total + value
             n += len(xb)
     model.train(was_training)
@@ -63,13 +62,10 @@ def fit_minibatch(
     """
     optimizer = make_optimizer(model.parameters(), config)
     device = next(model.parameters()).device
-    history = History(unit="epoch", solver=config.solver)
-    hooks = CallbackList(callbacks)
-    hooks.train_begin({"solver": config.solver, "unit": "epoch", "max_iter": config.max_iter})
+    run = TrainingRun(config.solver, "epoch", config.max_iter, callbacks)
+    history = run.history
     last_good = _snapshot(model)
     best_state, best, stale = last_good, math.inf, 0
-    history.stop_reason = "max_iter"
-    start = time.perf_counter()
     for epoch in range(config.max_iter):
         model.train()
         if config.learning_rate_schedule != "constant":
@@ -79,7 +75,7 @@ def fit_minibatch(
         for xb, yb in train.batches(config.batch_size, generator if config.shuffle else None):
             xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)  # no-op in memory
             x_in = noise(xb) if noise is not None else xb
-            value = objective(model, x_in, yb, model(x_in), epoch)
+            value = objective(model, x_in, yb, objective.forward(model, x_in), epoch)
             optimizer.zero_grad(set_to_none=True)
             value.total.backward()
             optimizer.step()
@@ -93,7 +89,7 @@ def fit_minibatch(
         loss = means[0]
         if not math.isfinite(loss):
             model.load_state_dict(last_good)
-            history.stop_reason = "diverged"
+            run.stop("diverged")
             error = TrainingDivergedError(
                 f"The training loss became {loss} in epoch {epoch + 1}; the model keeps the weights "
                 f"of epoch {epoch} (the last with a finite loss). Fix: lower learning_rate "
@@ -102,7 +98,7 @@ def fit_minibatch(
             error.history = history
             raise error
         val_loss = evaluate(model, objective, validation, max(config.batch_size, 1024), epoch) if validation is not None else None
-        history.record(loss, dict(zip(names, means[1:])), time.perf_counter() - start, val_loss)
+        terms = dict(zip(names, means[1:]))
         last_good = _snapshot(model)
 
         monitored = loss if val_loss is None else val_loss
@@ -112,17 +108,11 @@ def fit_minibatch(
                 best_state = last_good
         else:
             stale += 1
-        logs = {"loss": loss, **dict(zip(names, means[1:])), "seconds": history.seconds[-1]}
-        logs["learning_rate"] = optimizer.param_groups[0]["lr"]
-        if val_loss is not None:
-            logs["val_loss"] = val_loss
-        if hooks.epoch_end(epoch, logs):
-            history.stop_reason = "callback"
+        if run.end_epoch(loss, terms, val_loss=val_loss, learning_rate=optimizer.param_groups[0]["lr"]):
             break
         if config.early_stopping and stale >= config.n_iter_no_change:
-            history.stop_reason = "early_stopping"
+            run.stop("early_stopping")
             break
     if config.early_stopping:
         model.load_state_dict(best_state)  # the best epoch's weights, as scikit-learn's MLP does
-    hooks.train_end(history)
-    return history
+    return run.finish("max_iter")

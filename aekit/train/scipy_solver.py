@@ -17,7 +17,6 @@ setting: a fixed set of noisy copies). Stochastic latents and dropout are refuse
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,8 +28,8 @@ from aekit.losses import Objective
 from aekit.models import Autoencoder
 from aekit.noise import Corruption
 from aekit.train.batches import InMemorySource
-from aekit.train.callbacks import CallbackList
 from aekit.train.config import SCIPY_SOLVERS, TrainConfig
+from aekit.train.epochs import TrainingRun
 from aekit.train.history import History
 
 __all__ = ["fit_full_batch"]
@@ -73,21 +72,14 @@ def fit_full_batch(
     x_in, target = inputs.to(torch.float64), train.target.to(torch.float64)
     flat = FlatParameters(model)
     model.train()
-    unit = "iteration" if uses_gradient else "evaluation"
-    history = History(unit=unit, solver=config.solver)
-    hooks = CallbackList(callbacks)
-    hooks.train_begin({"solver": config.solver, "unit": unit, "max_iter": config.max_iter})
+    run = TrainingRun(config.solver, "iteration" if uses_gradient else "evaluation", config.max_iter, callbacks)
     evaluations = 0
     last: dict[str, Any] = {}
     best: dict[str, Any] = {"loss": math.inf}
     stride = max(1, config.max_fun // 500)
-    start = time.perf_counter()
 
     def record(loss: float, terms: dict[str, float]) -> None:
-        index = len(history)
-        history.record(loss, terms, time.perf_counter() - start, evaluations=evaluations)
-        if hooks.epoch_end(index, {"loss": loss, **terms, "seconds": history.seconds[-1]}):
-            history.stop_reason = "callback"
+        if run.end_epoch(loss, terms, evaluations=evaluations):
             raise StopIteration
 
     def evaluate(theta: np.ndarray, with_gradient: bool) -> float:
@@ -95,7 +87,7 @@ def fit_full_batch(
         evaluations += 1
         flat.values.copy_(torch.from_numpy(theta))
         with torch.set_grad_enabled(with_gradient):
-            value = objective(model, x_in, target, model(x_in))
+            value = objective(model, x_in, target, objective.forward(model, x_in))
             if with_gradient:
                 flat.grads.zero_()
                 value.total.backward()
@@ -122,6 +114,7 @@ def fit_full_batch(
             evaluate(theta, False)  # the terms at the accepted point
         record(last["loss"], last["terms"])
 
+    message = ""
     limits = {"maxiter": config.max_iter}
     if method == "L-BFGS-B":
         limits["maxfun"] = config.max_fun
@@ -134,13 +127,12 @@ def fit_full_batch(
                 callback=on_iteration, options=limits,
             )
             final = np.asarray(result.x, dtype=np.float64)
-            history.stop_reason = history.stop_reason or str(result.message)
-            if not uses_gradient and (not history.evaluations or history.evaluations[-1] != evaluations):
+            message = str(result.message)
+            if not uses_gradient and (not run.history.evaluations or run.history.evaluations[-1] != evaluations):
                 record(best["loss"], best["terms"])  # the end point
         except StopIteration:  # a callback asked to stop from inside a derivative-free objective
             final = best["theta"]
         flat.values.copy_(torch.from_numpy(final))
     finally:
         flat.release(dtype)
-    hooks.train_end(history)
-    return history
+    return run.finish(message)  # unless a callback stopped it
