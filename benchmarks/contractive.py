@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from aekit import AutoencoderEstimator
 from aekit.datasets import load_mnist
-from aekit.losses import contractive_penalty
+from aekit.contractive import contractive_penalty
 
 
 def main() -> None:

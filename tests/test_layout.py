@@ -21,7 +21,7 @@ RANKS = {
     "errors": 0, "metrics": 0.5,                   # leaves anyone may use (metrics words its errors)
     "layers": 1, "datasets": 1,                    # datasets never imports train (or anything above errors)
     "models": 2,
-    "losses": 3, "noise": 3, "likelihood": 3,      # the torch core
+    "losses": 3, "contractive": 3, "noise": 3, "likelihood": 3,  # the torch core
     "train": 4,
     "estimators": 5,
     "io": 6, "apps": 6,

@@ -6,14 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from aekit.contractive import CodePathOutput, code_path_forward, contractive_penalty
 from aekit.losses import (
-    CodePathOutput,
     KLSparsity,
     Objective,
     Term,
     bce_loss,
-    code_path_forward,
-    contractive_penalty,
     correntropy_loss,
     gaussian_kl,
     kl_sparsity,
@@ -141,7 +139,7 @@ def test_objective_terms_sum_to_total_and_kl_warms_up():
     ids=["dense", "conv"],
 )
 def test_stochastic_estimates_average_to_the_exact_norm_and_gradient(spec, estimator):
-    from aekit.losses import CONTRACTIVE_ESTIMATORS
+    from aekit.contractive import CONTRACTIVE_ESTIMATORS
 
     estimate_fn = CONTRACTIVE_ESTIMATORS[estimator]
     torch.manual_seed(0)
@@ -167,7 +165,7 @@ def test_stochastic_estimates_average_to_the_exact_norm_and_gradient(spec, estim
 
 
 def test_hutchinson_estimate_is_exact_for_a_one_dimensional_code():
-    from aekit.losses import contractive_penalty_estimate
+    from aekit.contractive import contractive_penalty_estimate
 
     torch.manual_seed(0)
     model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(5,), activations="tanh", latent_dim=1)).double()
@@ -180,7 +178,7 @@ def test_hutchinson_estimate_is_exact_for_a_one_dimensional_code():
 def test_stochastic_estimators_are_chosen_by_name_and_refused_for_scipy_solvers(digits_small, estimator):
     from aekit import AutoencoderEstimator
     from aekit.errors import ConfigError
-    from aekit.losses import CONTRACTIVE_ESTIMATORS, contractive_penalty_columns, contractive_penalty_estimate
+    from aekit.contractive import CONTRACTIVE_ESTIMATORS, contractive_penalty_columns, contractive_penalty_estimate
 
     ae = AutoencoderEstimator(
         hidden_sizes=(16,), latent_dim=4, contractive_weight=0.1, contractive_estimator=estimator, max_iter=2, random_state=0
@@ -216,7 +214,7 @@ def test_a_plain_forward_records_nothing_and_the_objective_records_only_for_an_a
 
 @pytest.mark.parametrize("estimator", ["exact", "hutchinson", "columns"])
 def test_each_estimator_gives_the_same_value_with_or_without_the_recorded_pass(estimator):
-    from aekit.losses import CONTRACTIVE_ESTIMATORS
+    from aekit.contractive import CONTRACTIVE_ESTIMATORS
 
     fn = CONTRACTIVE_ESTIMATORS[estimator]
     model = build_autoencoder(ModelSpec(input_shape=(6,), hidden_sizes=(5, 4), activations="tanh", latent_dim=3))
@@ -242,7 +240,7 @@ def test_dropout_on_the_code_path_uses_the_eval_mode_jacobian():
 def test_a_fitted_objective_with_a_contractive_term_pickles_by_reference():
     import pickle
 
-    from aekit.losses import CONTRACTIVE_ESTIMATORS
+    from aekit.contractive import CONTRACTIVE_ESTIMATORS
 
     for fn in CONTRACTIVE_ESTIMATORS.values():
         assert pickle.loads(pickle.dumps(fn)) is fn

@@ -92,8 +92,8 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         unbiased estimates (mini-batch solvers only): "hutchinson" from one random code-space
         probe per sample, about one extra encoder pass; "columns" from one random column of the
         Jacobian per sample, which skips the first layer's product and is the cheapest for deep
-        dense encoders. See :func:`aekit.losses.contractive_penalty_estimate` and
-        :func:`aekit.losses.contractive_penalty_columns`.
+        dense encoders. See :func:`aekit.contractive.contractive_penalty_estimate` and
+        :func:`aekit.contractive.contractive_penalty_columns`.
     weight_decay : float, default=0.0
         L2 penalty on the weights (with ``solver="adamw"``, the optimiser's decoupled weight
         decay instead).

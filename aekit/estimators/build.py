@@ -21,8 +21,8 @@ from aekit.layers.activations import ACTIVATIONS
 from aekit.layers.conv import DOWNSAMPLING, UPSAMPLING
 from aekit.layers.init import WEIGHT_INITS
 from aekit.layers.latent import latent_head
+from aekit.contractive import CONTRACTIVE_ESTIMATORS
 from aekit.losses import (
-    CONTRACTIVE_ESTIMATORS,
     RECONSTRUCTION_LOSSES,
     REGULARISERS,
     KLSparsity,
