@@ -9,13 +9,16 @@ style (no CDN: everything ships in the package). Needs the ``web`` extra
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 from aekit.errors import ConfigError
 
-__all__ = ["explore", "require_web", "bind", "serve", "WEB_EXTRA"]
+__all__ = ["explore", "require_web", "bind", "serve", "running", "WEB_EXTRA"]
 
 WEB_EXTRA = 'aekit explore needs the web extra: pip install "aekit[web]"'
 
@@ -48,7 +51,9 @@ def bind(host: str = "127.0.0.1", port: int = 8765) -> socket.socket:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         raise ConfigError(f"port must be an integer in [0, 65535] (0: any free port); got {port!r}.")
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto given explicitly: asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP,
+    # and without it every response waits ~40 ms (Nagle's algorithm meets the client's delayed ACK)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host.strip("[]"), port))
@@ -71,6 +76,32 @@ def serve(app: Any, sock: socket.socket, *, on_start: Any = None) -> None:
 
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2)
     Server(config).run(sockets=[sock])
+
+
+@contextlib.contextmanager
+def running(app: Any, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a background thread; yields its URL, stops the server on exit.
+
+    For tests, benchmarks and scripts that drive a real server (port 0: a free one).
+    """
+    import uvicorn
+
+    sock = bind(host, port)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(int(timeout / 0.01)):
+            if server.started or not thread.is_alive():
+                break
+            threading.Event().wait(0.01)
+        if not server.started:
+            raise RuntimeError(f"the explorer's server did not start within {timeout} s")
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout)
+        sock.close()
 
 
 def explore(
