@@ -10,14 +10,15 @@ TORCH := torch==2.13.0
 
 $(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet "$(TORCH)" -e ".[test]"
+	$(BIN)/python -m pip install --quiet "$(TORCH)" -e ".[test,web]"
 	touch $@
 
 demo: $(VENV)/.installed
 	$(BIN)/aekit demo
 
+# -rs: a skipped test says why (the browser test skips only where Chromium is absent; .ci/run installs it)
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 test-all: $(VENV)/.installed
 	$(BIN)/python -m pytest -q -m "slow or not slow"

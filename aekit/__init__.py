@@ -35,3 +35,7 @@ __all__ += ["AnomalyDetector"]
 from aekit.io import load, save  # noqa: E402
 
 __all__ += ["load", "save"]
+
+from aekit.web import explore  # noqa: E402  (needs the web extra only when called)
+
+__all__ += ["explore"]

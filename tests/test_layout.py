@@ -25,6 +25,7 @@ RANKS = {
     "train": 4,
     "estimators": 5,
     "io": 6, "apps": 6,
+    "web": 6.25,                                   # the latent explorer: apps below it, the facade re-exports explore
     "aekit": 6.5,                                  # the public facade, aekit/__init__.py
     "plots": 7,
     "recipes": 8,
