@@ -38,7 +38,7 @@ def lorenz_series(times: np.ndarray = TIMES, start: tuple[float, float, float] =
     --------
     >>> from aekit.datasets.lorenz import lorenz_series
     >>> xyz = lorenz_series()
-    >>> xyz.shape, xyz[0].tolist()
+    >>> xyz.shape, xyz[0].round(6).tolist()
     ((1000, 3), [-13.0, -14.0, 47.0])
     """
     from scipy.integrate import solve_ivp

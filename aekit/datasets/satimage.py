@@ -62,7 +62,7 @@ def load_satimage(path: str | os.PathLike | None = None) -> Bunch:
     return Bunch(
         data=(table[:, :-1] / 255.0).astype(np.float32),
         target=target,
-        labels=np.asarray([SATIMAGE_CLASSES[t] for t in target]),
+        labels=[SATIMAGE_CLASSES[t] for t in target],
         target_names=list(SATIMAGE_CLASSES.values()),
         DESCR=f"Statlog (Landsat Satellite) satimage from {', '.join(map(str, files))}; values / 255",
     )
@@ -85,7 +85,7 @@ def load_wine() -> Bunch:
     return Bunch(
         data=((raw.data - low) / (high - low)).astype(np.float32),
         target=raw.target,
-        labels=np.asarray(raw.target_names)[raw.target],
+        labels=[str(raw.target_names[t]) for t in raw.target],
         target_names=list(raw.target_names),
         DESCR="scikit-learn's wine recognition set (UCI): 178 wines, 13 measurements, 3 cultivars; min-max scaled",
     )

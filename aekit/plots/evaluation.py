@@ -29,8 +29,8 @@ def plot_error_timeline(
     --------
     >>> from aekit.plots.evaluation import plot_error_timeline
     >>> fig = plot_error_timeline([1, 2, 3, 4], [0.1, 0.2, 2.0, 0.1], [False, False, True, False], 1.0)
-    >>> len(fig.axes[0].collections) >= 2
-    True
+    >>> fig.axes[0].get_legend_handles_labels()[1]
+    ['anomalous window', 'reconstruction error', 'above threshold (1)', 'threshold 1']
     """
     t, e, a = np.asarray(time, float), np.asarray(errors, float), np.asarray(anomalous, bool)
     if not (t.shape == e.shape == a.shape) or t.ndim != 1:
