@@ -48,18 +48,17 @@ def glyph_to_array(image, size: int = 28) -> np.ndarray:
     >>> glyph.shape, float(glyph.max()) > 0.9, float(glyph[:, 0].max()) < 0.1
     ((8, 8), True, True)
     """
-    from PIL import Image
+    from PIL import Image, ImageOps
 
-    ink = 1.0 - np.asarray(image.convert("L"), dtype=np.float32) / 255.0
-    rows, cols = np.nonzero(ink > INK_THRESHOLD)
-    if len(rows) == 0:
+    ink = ImageOps.invert(image.convert("L"))  # ink = 255, paper = 0; all in C, a 1200x900 scan in ms
+    box = ink.point(lambda v: 255 if v > INK_THRESHOLD * 255 else 0).getbbox()
+    if box is None:
         return np.zeros((size, size), dtype=np.float32)
-    ink = ink[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
-    h, w = ink.shape
-    side = max(h, w)
-    square = np.zeros((side, side), dtype=np.float32)
-    square[(side - h) // 2 : (side - h) // 2 + h, (side - w) // 2 : (side - w) // 2 + w] = ink
-    resized = Image.fromarray((square * 255).astype(np.uint8)).resize((size, size), Image.Resampling.LANCZOS)
+    ink = ink.crop(box)
+    side = max(ink.size)
+    square = Image.new("L", (side, side), 0)
+    square.paste(ink, ((side - ink.width) // 2, (side - ink.height) // 2))
+    resized = square.resize((size, size), Image.Resampling.LANCZOS, reducing_gap=3.0)
     return np.asarray(resized, dtype=np.float32) / 255.0
 
 

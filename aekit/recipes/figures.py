@@ -186,10 +186,11 @@ def _prior_samples(ctx: _Context, options: dict) -> Figure:
 
 
 def _displayable(images: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, ...]]:
-    """Channels-first colour images (C, H, W) as (H, W, C) for drawing; grey ones as they are."""
+    """Images as drawn: clipped to [0, 1] (as an image is stored), channels-first (C, H, W) as (H, W, C)."""
+    images = np.clip(np.asarray(images, dtype=np.float64), 0, 1)
     if len(shape) == 3 and shape[0] in (1, 3):
-        images = np.asarray(images).reshape(len(images), *shape).transpose(0, 2, 3, 1)
-        return np.clip(images, 0, 1).reshape(len(images), -1), (*shape[1:], shape[0])
+        images = images.reshape(len(images), *shape).transpose(0, 2, 3, 1)
+        return images.reshape(len(images), -1), (*shape[1:], shape[0])
     return images, shape
 
 
@@ -208,7 +209,7 @@ def _denoising(ctx: _Context, options: dict) -> Panel:
             (("clean", X), (f"noisy ({kind} {level:g})", noisy), ("recovered", recovered))}
     labels = list(data.labels[:n]) if data.get("labels") is not None else None
     figure = plot_image_grid(rows, _displayable(X[:1], shape)[1], column_labels=labels,
-                             title=f"{run.spec.name}: fresh {kind} noise {level:g} on {where}")
+                             title=f"{run.spec.name}, {where.removeprefix('the ')}")
     panel = Panel(figure)
     if options.get("psnr"):
         noisy_db, recovered_db = psnr(X, np.clip(noisy, 0, 1)), psnr(X, recovered)

@@ -40,9 +40,10 @@ def tiny_mnist(monkeypatch):
     return calls
 
 
-def report_text(result) -> str:
-    """The report's words: tags dropped, entities unescaped, spaces collapsed."""
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", result.report_path.read_text())))
+def report_text(result_or_path) -> str:
+    """The report's words (of a RecipeResult or a report path): tags dropped, entities unescaped, spaces collapsed."""
+    path = getattr(result_or_path, "report_path", result_or_path)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", Path(path).read_text())))
 
 
 def check_figures(result) -> str:
@@ -170,3 +171,18 @@ def test_full_run(name, tmp_path):
     assert time.perf_counter() - start < 900
     if name == "showcase-anomaly":
         assert float(re.search(r"ROC-AUC \(anomalous window\) ([0-9.]+)", report_text(result)).group(1)) > 0.55
+
+
+def test_cli_run_passes_the_data_folder(tmp_path):
+    from typer.testing import CliRunner
+
+    from aekit.cli import app
+
+    make_sample_layout(tmp_path / "hnd")
+    result = CliRunner().invoke(app, ["run", "handwritten-vae", "--data", str(tmp_path / "hnd"), "--smoke", "--quiet",
+                                      "--out", str(tmp_path / "runs")])
+    assert result.exit_code == 0, result.output
+    assert "Chars74K EnglishHnd" in report_text(tmp_path / "runs" / "handwritten-vae" / "report.html")
+    bad = CliRunner().invoke(app, ["run", "handwritten-vae", "--data", str(tmp_path / "nothing"), "--smoke", "--quiet",
+                                   "--out", str(tmp_path / "runs")])
+    assert bad.exit_code != 0 and "is not a folder" in bad.output
