@@ -95,6 +95,15 @@ def test_visualisation_runs_on_wine_offline(tmp_path):
     assert "used 'wine' instead" in text and result.runs["3-D code"].code_size == 3
 
 
+def test_visualisation_uses_satimage_when_given(tmp_path):
+    rng = np.random.default_rng(0)
+    rows = np.column_stack([rng.integers(0, 256, (30, 36)), np.resize([1, 2, 3, 4, 5, 7], 30)])
+    np.savetxt(tmp_path / "sat.trn", rows, fmt="%d")
+    result = run_recipe(find_recipe("showcase-visualisation"), tmp_path / "runs", smoke=True, data_dir=tmp_path)
+    text = report_text(result)
+    assert "Statlog (Landsat Satellite)" in text and "Stand-in" not in text and result.runs["2-D code"].code_size == 2
+
+
 def test_denoising_on_cifar_batches_tables_psnr(tmp_path):
     write_batches(tmp_path / "cifar", n=8)
     result = run_recipe(find_recipe("showcase-denoising"), tmp_path / "runs", smoke=True, data_dir=tmp_path / "cifar")
