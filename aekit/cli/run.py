@@ -19,6 +19,7 @@ def run(
     recipe: Annotated[str, typer.Argument(help="A recipe .toml file, or a recipe's name (./recipes/NAME.toml, else a built-in one).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Parent directory of the run: <out>/<recipe name>/.")] = Path("runs"),
     smoke: Annotated[bool, typer.Option(help="Tiny budget from the recipe's [smoke] table: checks the pipeline in seconds.")] = False,
+    data: Annotated[Path | None, typer.Option("--data", help="Folder holding the recipe's dataset (e.g. Chars74K, CIFAR-10); without it a recipe may run on its stand-in, as its report says.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -26,7 +27,7 @@ def run(
     from aekit.cli.progress import ProgressBar
     from aekit.recipes import find_recipe, run_recipe
 
-    result = run_recipe(find_recipe(recipe), out, smoke=smoke, callbacks_for=lambda name: [ProgressBar(name, quiet=quiet)])
+    result = run_recipe(find_recipe(recipe), out, smoke=smoke, data_dir=data, callbacks_for=lambda name: [ProgressBar(name, quiet=quiet)])
     for name, run_result in result.runs.items():
         console.print(f"{name}: {run_result.error.describe()} ({run_result.seconds:.1f} s)")
     console.print(f"report: {result.report_path} ({result.seconds:.1f} s in all)")

@@ -58,6 +58,17 @@ def train_run(
     return RunResult(spec, estimator, seconds, reconstruction, reconstruction_error(X, reconstruction))
 
 
+def _image_input(spec: RunSpec, data: Bunch) -> dict[str, object]:
+    """``input_shape`` from the data's image shape for a conv run that does not set it.
+
+    A recipe can then run on CIFAR-10 (3, 32, 32) or its MNIST stand-in (1, 28, 28) alike.
+    """
+    shape = getattr(data, "image_shape", None)
+    if spec.params.get("architecture") != "conv" or "input_shape" in spec.params or not shape:
+        return {}
+    return {"input_shape": tuple(shape) if len(shape) == 3 else (1, *shape)}
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-") or "run"
 
@@ -69,6 +80,7 @@ def run_recipe(
     smoke: bool = False,
     callbacks_for: Callable[[str], Sequence[object]] | None = None,
     data: Bunch | None = None,
+    data_dir: str | Path | None = None,
 ) -> RecipeResult:
     """Train every run of ``recipe``, evaluate, draw its figures and write its report.
 
@@ -85,6 +97,9 @@ def run_recipe(
         ``run name -> callbacks`` for each fit, e.g. a progress bar.
     data : Bunch, optional
         Use this dataset instead of loading ``recipe.data``.
+    data_dir : path, optional
+        The folder holding the recipe's dataset (``aekit run NAME --data DIR``); without it a
+        recipe whose data cannot be found runs on its ``fallback`` and the report says so.
 
     Returns
     -------
@@ -97,29 +112,36 @@ def run_recipe(
     >>> result.report_path  # doctest: +SKIP
     PosixPath('runs/font-2d/report.html')
     """
-    from aekit.datasets import first_samples, load_dataset
+    from aekit.datasets import first_samples
     from aekit.io import save
+    from aekit.recipes.data import RecipeData, load_recipe_data
 
     recipe = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     start = time.perf_counter()
     overrides = {**SMOKE_DEFAULTS, **recipe.smoke} if smoke else {}
     samples = overrides.pop("samples", None)
-    data = first_samples(load_dataset(recipe.data) if data is None else data, samples)
+    if data is None:  # the recipe's data (from data_dir when given), else its stand-in
+        loaded = load_recipe_data(recipe, smoke=smoke, data_dir=data_dir, samples=samples)
+    else:
+        loaded = RecipeData(first_samples(data, samples), None, recipe.data)
+    data, held_out = loaded.train, loaded.held_out
     X, labels = data.data, data.labels
-    validation = None
-    if recipe.validation:  # e.g. the test set: its loss is drawn beside the training loss
-        validation = first_samples(load_dataset(recipe.data, subset=recipe.validation), samples).data
+    validation = held_out.data if held_out is not None else None  # its loss is drawn beside the training loss
     directory = Path(out_dir) / recipe.name
     runs = {}
     for spec in recipe.runs:
         callbacks = callbacks_for(spec.name) if callbacks_for else None
+        run_overrides = {**_image_input(spec, data), **overrides}
         runs[spec.name] = train_run(
-            spec, X, overrides=overrides, callbacks=callbacks, where=str(recipe.path), validation_data=validation
+            spec, X, overrides=run_overrides, callbacks=callbacks, where=str(recipe.path), validation_data=validation
         )
         save(runs[spec.name].estimator, directory / "models" / _slug(spec.name))
     sweep = noise_sweep(recipe, runs, X)
     result = RecipeResult(recipe, directory, directory / "report.html", runs, 0.0, sweep, validation)
-    report = build_report(ReportPlan.from_recipe(recipe), runs, X, labels, data, smoke=smoke, validation=validation, sweep=sweep)
+    report = build_report(ReportPlan.from_recipe(recipe), runs, X, labels, data, smoke=smoke, validation=validation,
+                          sweep=sweep, held_out=held_out, notes=loaded.notes)
+    if loaded.name != recipe.data:
+        report.dataset["name"] = f"{loaded.name} (stand-in for {recipe.data})"
     result.seconds = time.perf_counter() - start
     report.timings["total"] = result.seconds
     report.write(result.report_path)
