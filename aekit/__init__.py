@@ -39,3 +39,7 @@ __all__ += ["load", "save"]
 from aekit.web import explore  # noqa: E402  (needs the web extra only when called)
 
 __all__ += ["explore"]
+
+from aekit.export import export_onnx  # noqa: E402  (needs the onnx extra only when called)
+
+__all__ += ["export_onnx"]
