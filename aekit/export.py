@@ -117,6 +117,9 @@ def _metadata(estimator: Any, part: str) -> dict[str, str]:
     }
     if hasattr(estimator, "threshold_"):
         meta["aekit.threshold"] = repr(float(estimator.threshold_))
+    table = getattr(estimator, "table_", None)
+    if table is not None:  # a mixed-type table: the graph takes the encoded matrix; this says how to encode
+        meta["aekit.table_encoder"] = json.dumps(table.to_dict(), sort_keys=True)
     names = getattr(estimator, "feature_names_in_", None)
     if names is not None:
         meta["aekit.feature_names"] = json.dumps([str(n) for n in names])

@@ -11,7 +11,37 @@ import typer
 from aekit.cli.app import app
 from aekit.cli.shell import Verbose, console, friendly_errors
 
-DataFile = Annotated[Path, typer.Argument(help="Samples to score: .csv, .npy, .npz or .mat (ODDS), one row per sample.")]
+DataFile = Annotated[Path, typer.Argument(
+    help="Samples to score: .csv, .npy, .npz or .mat (ODDS), one row per sample. A CSV (or .parquet) with text, "
+    "category or True/False columns is a mixed-type table: one loss per column, missing cells allowed."
+)]
+
+
+def _rows(path: Path):
+    """A mixed-type table (a DataFrame) when the file has non-numeric columns, else the numeric rows."""
+    from aekit.datasets import load_tabular
+    from aekit.datasets.tabular import load_mixed_table
+
+    table = load_mixed_table(path)
+    return table if table is not None else load_tabular(path).data
+
+
+def print_column_quality(detector, table) -> None:
+    """How well each column of a mixed-type table is reconstructed (present cells only)."""
+    from rich.table import Table
+
+    from aekit.tables import column_quality
+
+    report = Table(title="reconstruction per column", title_justify="left")
+    for heading in ("column", "kind", "reconstruction", "baseline", "cells"):
+        report.add_column(heading)
+    for q in column_quality(detector.table_, table, detector.reconstruct(table)):
+        if q.metric == "rmse":
+            value, base = f"rmse {q.value:.4g}", f"std {q.baseline:.4g}"
+        else:
+            value, base = f"accuracy {q.value:.1%}", f"mode {q.baseline:.1%}"
+        report.add_row(q.name, q.kind, value, base, str(q.present))
+    console.print(report)
 
 
 def plot_scores(path: Path, errors: np.ndarray, threshold: float) -> None:
@@ -48,10 +78,9 @@ def detect(
 ) -> None:
     """Score samples by reconstruction error; label -1 (anomaly) or 1 (normal)."""
     import aekit
-    from aekit.datasets import load_tabular
     from aekit.errors import ModelFileError
 
-    X = load_tabular(data).data
+    X = _rows(data)
     if model is not None:
         detector = aekit.load(model)
         if not isinstance(detector, aekit.AnomalyDetector):
@@ -62,7 +91,7 @@ def detect(
         except ValueError:
             rule = threshold
         detector = aekit.AnomalyDetector(contamination=contamination, threshold=rule, max_iter=max_iter, random_state=seed)
-        detector.fit(load_tabular(train).data if train is not None else X)
+        detector.fit(_rows(train) if train is not None else X)
     errors = -detector.score_samples(X)
     labels = detector.predict(X)
     np.savetxt(out, np.column_stack([np.arange(len(X)), errors, labels]), delimiter=",", fmt=["%d", "%.6g", "%d"],
@@ -71,4 +100,6 @@ def detect(
         plot_scores(plot, errors, detector.threshold_)
     if save is not None and model is None:
         aekit.save(detector, save)
+    if getattr(detector, "table_", None) is not None:
+        print_column_quality(detector, X)
     console.print(f"{int((labels == -1).sum())} of {len(X)} samples flagged (threshold {detector.threshold_:.4g}); scores in {out}")
