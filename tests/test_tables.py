@@ -162,3 +162,37 @@ def test_too_many_categories_and_a_numpy_array_are_refused(penguins, penguin_det
 def test_a_table_with_another_loss_is_refused(penguins):
     with pytest.raises(ConfigError, match=r"one loss per column.*got loss='bce'.*Fix: drop loss"):
         AnomalyDetector(loss="bce", max_iter=1).fit(penguins)
+
+
+def test_a_table_autoencoder_trains_saves_and_reconstructs(penguins, tmp_path):
+    from aekit import TableAutoencoder
+
+    ae = TableAutoencoder(hidden_sizes=(16,), latent_dim=3, max_iter=40, random_state=0).fit(penguins)
+    assert ae.transform(penguins).shape == (344, 3)
+    rec = ae.reconstruct(penguins)
+    assert list(rec.columns) == list(penguins.columns) and not rec.isna().any().any()
+    quality = {q.name: q for q in column_quality(ae.table_, penguins, rec)}
+    assert quality["species"].value > quality["species"].baseline + 0.2
+    again = aekit.load(aekit.save(ae, tmp_path / "ae"))
+    assert type(again) is TableAutoencoder
+    np.testing.assert_array_equal(again.reconstruction_error(penguins), ae.reconstruction_error(penguins))
+    with pytest.raises(ConfigError, match=r"loss must stay \"mse\".*got loss='correntropy'"):
+        TableAutoencoder(loss="correntropy").fit(penguins)
+
+
+def test_aekit_train_on_a_mixed_csv_reports_each_column(penguins, tmp_path):
+    from typer.testing import CliRunner
+
+    from aekit.cli import app
+
+    penguins.to_csv(tmp_path / "penguins.csv", index=False)
+    runner = CliRunner()
+    run = tmp_path / "run"
+    done = runner.invoke(app, ["train", "--data", str(tmp_path / "penguins.csv"), "--max-iter", "20", "-o", str(run), "-q"])
+    assert done.exit_code == 0, done.output
+    assert "reconstruction per column" in done.output and "species" in done.output and "accuracy" in done.output
+    info = runner.invoke(app, ["info", str(run)])
+    assert info.exit_code == 0 and "body mass g rmse" in info.output
+    assert runner.invoke(app, ["export", str(run), "--part", "encoder"]).exit_code == 0
+    report = runner.invoke(app, ["report", str(run)])
+    assert report.exit_code == 1 and "mixed-type table run" in report.output and "columns.json" in report.output

@@ -26,41 +26,6 @@ def _rows(path: Path):
     return table if table is not None else load_tabular(path).data
 
 
-def print_column_quality(detector, table) -> None:
-    """How well each column of a mixed-type table is reconstructed (present cells only)."""
-    from rich.table import Table
-
-    from aekit.tables import column_quality
-
-    report = Table(title="reconstruction per column", title_justify="left")
-    for heading in ("column", "kind", "reconstruction", "baseline", "cells"):
-        report.add_column(heading)
-    for q in column_quality(detector.table_, table, detector.reconstruct(table)):
-        if q.metric == "rmse":
-            value, base = f"rmse {q.value:.4g}", f"std {q.baseline:.4g}"
-        else:
-            value, base = f"accuracy {q.value:.1%}", f"mode {q.baseline:.1%}"
-        report.add_row(q.name, q.kind, value, base, str(q.present))
-    console.print(report)
-
-
-def plot_scores(path: Path, errors: np.ndarray, threshold: float) -> None:
-    """Histogram of the anomaly scores with the threshold, written to ``path`` (PNG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.hist(errors, bins=50, color="0.6")
-    ax.axvline(threshold, color="crimson", label=f"threshold {threshold:.4g}")
-    ax.set(xlabel="reconstruction error (anomaly score)", ylabel="samples", yscale="log")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-
-
 @app.command(epilog="Example:  aekit detect test.csv --train normal.csv --contamination 0 --plot scores.png")
 @friendly_errors
 def detect(
@@ -101,5 +66,7 @@ def detect(
     if save is not None and model is None:
         aekit.save(detector, save)
     if getattr(detector, "table_", None) is not None:
-        print_column_quality(detector, X)
+        from aekit.cli.tables import column_quality_rows, print_column_quality
+
+        print_column_quality(column_quality_rows(detector, X))
     console.print(f"{int((labels == -1).sum())} of {len(X)} samples flagged (threshold {detector.threshold_:.4g}); scores in {out}")

@@ -24,6 +24,7 @@ from aekit.errors import ConfigError, DataError, check_choice
 from aekit.estimators.autoencoder import AutoencoderEstimator
 from aekit.estimators.checks import check_feature_names, validate_input
 from aekit.estimators.params import Fitted, derived_init, float_array
+from aekit.estimators.tabular import TABLE_STATE, check_table_loss
 from aekit.tables import TableEncoder, is_mixed_table
 
 __all__ = ["AnomalyDetector", "AnomalyExplanation", "THRESHOLD_RULES", "SCALERS"]
@@ -178,8 +179,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         Fitted("threshold_", float, float),
         Fitted("threshold_rule_"),
         Fitted("holdout_errors_", *float_array(np.float64)),
-        Fitted("table_", lambda t: None if t is None else t.to_dict(),
-               lambda v: None if v is None else TableEncoder.from_dict(v), optional=True),
+        TABLE_STATE,
     )
 
     # ------------------------------------------------------------------ fit
@@ -213,11 +213,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             scaler = "minmax" if str(self.loss).lower() == "bce" else "standard"
         table = TableEncoder().fit(X) if is_mixed_table(X) else None
         if table is not None:
-            if str(self.loss).lower() != "mse":
-                raise ConfigError(
-                    f"A mixed-type table is reconstructed with one loss per column (squared error, cross-entropy), so "
-                    f"loss must stay \"mse\" (the default); got loss={self.loss!r}. Fix: drop loss."
-                )
+            check_table_loss(self.loss)
             scaler = "none"  # the table encoder standardises the numeric columns itself
         check_feature_names(self, X, reset=True)
         self.table_ = table
