@@ -64,6 +64,10 @@ def generated(n: int = 2000, seed: int = 0) -> pd.DataFrame:
 
 
 TABLES = {"penguins": penguins, "generated": generated}
+ORDER = [
+    "recon numeric", "recon categorical", "recon categorical mode", "recon boolean", "recon boolean mode",
+    "impute numeric", "impute categorical", "impute boolean", "AUC aekit", "AUC IsolationForest", "fit seconds",
+]
 
 
 def one_hot(train: pd.DataFrame, test: pd.DataFrame, kinds: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
@@ -164,7 +168,8 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     with threadpool_limits(args.threads):
         results = {name: [run(name, seed, args.epochs) for seed in range(args.seeds)] for name in TABLES}
-    keys = list(dict.fromkeys(k for rs in results.values() for r in rs for k in r))
+    found = {k for rs in results.values() for r in rs for k in r}
+    keys = [k for k in ORDER if k in found] + sorted(found - set(ORDER))
     print("| measure | " + " | ".join(results) + " |")
     print("|---|" + "---|" * len(results))
     for key in keys:

@@ -179,3 +179,18 @@ def test_aekit_export_writes_each_part(tmp_path):
     assert done.exit_code != 0 and 'Did you mean "decoder"' in done.output
     done = runner.invoke(app, ["export", str(tmp_path / "run"), "--format", "tflite"])
     assert done.exit_code != 0 and "format='tflite' is not a known choice" in done.output
+
+
+def test_a_table_detector_exports_its_per_column_score(tmp_path):
+    """A mixed-type table's graph takes the encoded matrix; the metadata says how to encode."""
+    palmerpenguins = pytest.importorskip("palmerpenguins")
+    from aekit.tables import TableEncoder
+
+    penguins = palmerpenguins.load_penguins()
+    detector = AnomalyDetector(max_iter=10, random_state=0).fit(penguins)
+    path = export_onnx(detector, tmp_path / "t.onnx", part="anomaly-score")
+    meta = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+    encoder = TableEncoder.from_dict(json.loads(meta["aekit.table_encoder"]))
+    got = _run(path, encoder.transform(penguins))
+    want = detector.score_samples(penguins)
+    assert (np.abs(got - want) <= TOL + 1e-6 * np.abs(want)).all()

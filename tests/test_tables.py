@@ -196,3 +196,16 @@ def test_aekit_train_on_a_mixed_csv_reports_each_column(penguins, tmp_path):
     assert runner.invoke(app, ["export", str(run), "--part", "encoder"]).exit_code == 0
     report = runner.invoke(app, ["report", str(run)])
     assert report.exit_code == 1 and "mixed-type table run" in report.output and "columns.json" in report.output
+
+
+def test_the_docs_example_runs(tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "tables.md"
+    (block,) = re.findall(r"```python\n(.*?)```", doc.read_text(), flags=re.S)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(block, str(doc), "exec"), namespace)
+    assert namespace["codes"].shape == (344, 3) and namespace["why"].contributions.shape == (3, 8)
+    assert len(namespace["quality"]) == 8 and not namespace["table"].isna().any().any()

@@ -26,6 +26,23 @@ def _rows(path: Path):
     return table if table is not None else load_tabular(path).data
 
 
+def plot_scores(path: Path, errors: np.ndarray, threshold: float) -> None:
+    """Histogram of the anomaly scores with the threshold, written to ``path`` (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist(errors, bins=50, color="0.6")
+    ax.axvline(threshold, color="crimson", label=f"threshold {threshold:.4g}")
+    ax.set(xlabel="reconstruction error (anomaly score)", ylabel="samples", yscale="log")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 @app.command(epilog="Example:  aekit detect test.csv --train normal.csv --contamination 0 --plot scores.png")
 @friendly_errors
 def detect(
