@@ -219,7 +219,8 @@ class TableEncoder:
             elif col.kind == "boolean":
                 data[col.name] = block[:, 0] > 0
             else:
-                values = pd.Series([col.categories[i] for i in block.argmax(1)], dtype=object)
+                # positional, like the other columns: a Series on its own index would be re-aligned
+                values = pd.Series([col.categories[i] for i in block.argmax(1)], dtype=object, index=index)
                 data[col.name] = values.astype(col.dtype) if col.dtype not in ("object",) else values
         return pd.DataFrame(data, index=index)
 

@@ -209,3 +209,10 @@ def test_the_docs_example_runs(tmp_path, monkeypatch):
     exec(compile(block, str(doc), "exec"), namespace)
     assert namespace["codes"].shape == (344, 3) and namespace["why"].contributions.shape == (3, 8)
     assert len(namespace["quality"]) == 8 and not namespace["table"].isna().any().any()
+
+
+def test_reconstruct_keeps_each_row_with_its_index(penguins, penguin_detector):
+    shuffled = penguins.sample(frac=1.0, random_state=0)  # an index that is not 0..n-1
+    rec = penguin_detector.reconstruct(shuffled)
+    assert (rec.index == shuffled.index).all()
+    pd.testing.assert_frame_equal(rec.sort_index(), penguin_detector.reconstruct(penguins))
