@@ -281,13 +281,15 @@ def _finish(path, data, target, names, scale, test_size, random_state) -> Bunch:
     return bunch
 
 
-def load_mixed_table(path: str | os.PathLike):
+def load_mixed_table(path: str | os.PathLike, categorical: tuple[str, ...] | list[str] = (), always: bool = False):
     """A CSV (or Parquet) file with non-numeric columns as a pandas DataFrame, else None.
 
     None when the file is missing, of another kind, or all numbers: :func:`load_tabular` reads
     (and words the errors for) those. Strings and categories stay as they are, ``True``/``False``
     columns become booleans and empty cells missing values, for :class:`aekit.tables.TableEncoder`.
-    Needs pandas (``pip install "aekit[tables]"``).
+    ``categorical`` names integer-coded columns to read as categories (a table then even when
+    every column holds numbers); ``always``: the DataFrame even when all columns are numbers
+    (to score with a model fitted on a table). Needs pandas (``pip install "aekit[tables]"``).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -306,5 +308,10 @@ def load_mixed_table(path: str | os.PathLike):
         if suffix == ".csv":
             return None  # load_tabular words the error
         raise DatasetError(f"{path} cannot be read as a Parquet table ({exc}). Fix: pip install pyarrow, or export it as CSV.") from None
+    unknown = [c for c in categorical if c not in table.columns]
+    if unknown:
+        raise DatasetError(f"{path} has no column {unknown[0]!r} (named as categorical); its columns are {list(table.columns)}.")
+    for column in categorical:
+        table[column] = table[column].astype("category")
     mixed = any(is_bool_dtype(t) or not is_numeric_dtype(t) for t in table.dtypes)
-    return table if mixed else None
+    return table if mixed or always else None

@@ -62,3 +62,19 @@ def test_detect_scores_a_mixed_type_csv_and_reports_each_column(tmp_path):
     (tmp_path / "odd.csv").write_text((tmp_path / "penguins.csv").read_text().replace("Torgersen", "Atlantis", 1))
     bad = runner.invoke(app, ["detect", str(tmp_path / "odd.csv"), "-m", str(tmp_path / "det")])
     assert bad.exit_code == 1 and "Column 'island' holds categories not seen in fit: ['Atlantis']" in bad.output
+
+
+def test_detect_reads_named_integer_columns_as_categories(tmp_path):
+    rng = np.random.default_rng(0)
+    code = rng.integers(1, 4, size=150)
+    rows = np.column_stack([code * 2.0 + 0.1 * rng.normal(size=150), code])
+    np.savetxt(tmp_path / "t.csv", rows, delimiter=",", header="value,code", comments="", fmt=["%.4f", "%d"])
+    args = ["detect", str(tmp_path / "t.csv"), "--categorical", "code", "--max-iter", "30", "-o", str(tmp_path / "s.csv"),
+            "--save", str(tmp_path / "det")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "code" in result.output and "categorical" in result.output
+    again = runner.invoke(app, ["detect", str(tmp_path / "t.csv"), "-m", str(tmp_path / "det"), "-o", str(tmp_path / "u.csv")])
+    assert again.exit_code == 0, again.output  # the saved encoder knows the column is categorical
+    bad = runner.invoke(app, ["detect", str(tmp_path / "t.csv"), "--categorical", "kode"])
+    assert bad.exit_code == 1 and "has no column 'kode' (named as categorical)" in bad.output
