@@ -173,6 +173,8 @@ def test_a_table_autoencoder_trains_saves_and_reconstructs(penguins, tmp_path):
     assert list(rec.columns) == list(penguins.columns) and not rec.isna().any().any()
     quality = {q.name: q for q in column_quality(ae.table_, penguins, rec)}
     assert quality["species"].value > quality["species"].baseline + 0.2
+    decoded = ae.inverse_transform(ae.transform(penguins))
+    pd.testing.assert_frame_equal(decoded, rec)  # decode(encode(x)) is reconstruct(x)
     again = aekit.load(aekit.save(ae, tmp_path / "ae"))
     assert type(again) is TableAutoencoder
     np.testing.assert_array_equal(again.reconstruction_error(penguins), ae.reconstruction_error(penguins))
@@ -216,3 +218,5 @@ def test_reconstruct_keeps_each_row_with_its_index(penguins, penguin_detector):
     rec = penguin_detector.reconstruct(shuffled)
     assert (rec.index == shuffled.index).all()
     pd.testing.assert_frame_equal(rec.sort_index(), penguin_detector.reconstruct(penguins))
+    decoded = penguin_detector.inverse_transform(penguin_detector.transform(shuffled))
+    assert list(decoded.columns) == list(penguins.columns) and len(decoded) == len(penguins)

@@ -360,9 +360,10 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             return self.table_.decode(rows, index=X.index)
         return rows
 
-    def inverse_transform(self, X: Any) -> np.ndarray:
-        """Decode codes into samples in the units of the training data."""
-        return super().inverse_transform(X) * self.scale_ + self.shift_
+    def inverse_transform(self, X: Any) -> Any:
+        """Decode codes into samples in the units of the training data (a DataFrame for a table)."""
+        rows = super().inverse_transform(X) * self.scale_ + self.shift_
+        return rows if getattr(self, "table_", None) is None else self.table_.decode(rows)
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Negative reconstruction error of the scaled features: higher is more normal.

@@ -74,3 +74,7 @@ class TableAutoencoder(AutoencoderEstimator):
     def reconstruct(self, X: Any) -> Any:
         """A DataFrame with X's columns and dtypes: each cell as the model reconstructs it."""
         return self.table_.decode(super().reconstruct(X), index=X.index)
+
+    def inverse_transform(self, X: Any) -> Any:
+        """Decode codes (n_samples, latent_dim) into a DataFrame with the table's columns and dtypes."""
+        return self.table_.decode(super().inverse_transform(X))
