@@ -20,7 +20,7 @@ PANELS = {"hidden_sizes": "Architecture", "loss": "Objective and corruption", "s
 
 
 def train(
-    data: Annotated[str, typer.Option("--data", "-d", help="font, digits, mnist, or a .npy/.npz/.csv file (samples in rows).")],
+    data: Annotated[str, typer.Option("--data", "-d", help="font, digits, mnist, or a .npy/.npz/.csv file (samples in rows); a CSV with text/boolean columns is a mixed-type table.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Run directory to write (model, run.json, figures/).")] = Path("runs/model"),
     samples: Annotated[Optional[int], typer.Option(help="Train on the first N samples only.")] = None,
     quiet: Quiet = False,
@@ -32,6 +32,13 @@ def train(
     from aekit.recipes.rundir import train_to_directory
 
     params = given_params(AutoencoderEstimator, options)
+    from aekit.datasets.tabular import load_mixed_table
+
+    table = load_mixed_table(data)  # a CSV/Parquet file with text, category or boolean columns
+    if table is not None:
+        from aekit.cli.tables import train_table
+
+        return train_table(table, data, params, out, samples, [ProgressBar(out.name, quiet=quiet)])
     run = train_to_directory(data, params, out, callbacks=[ProgressBar(out.name, quiet=quiet)], samples=samples)
     result = run.result
     console.print(
