@@ -18,14 +18,8 @@ RunDir = Annotated[Path, typer.Argument(help="A run directory written by `aekit 
 @friendly_errors
 def report(run_dir: RunDir, verbose: Verbose = False) -> None:
     """Write RUN_DIR/report.html: parameters, metrics, PCA baseline and every figure, in one file."""
-    from aekit.errors import ConfigError
     from aekit.recipes.rundir import write_run_report
 
-    if (run_dir / "columns.json").is_file():
-        raise ConfigError(
-            f"{run_dir} is a mixed-type table run; the HTML report covers numeric data only. Its per-column "
-            f"reconstruction quality is in {run_dir / 'columns.json'}. Fix: aekit info {run_dir}."
-        )
     console.print(f"report: {write_run_report(run_dir)}")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -33,22 +32,13 @@ def print_column_quality(quality: list) -> None:
 
 
 def train_table(table: Any, data: str, params: dict[str, Any], out: Path, samples: int | None, callbacks: list) -> None:
-    """Train a TableAutoencoder on ``table`` and write a run directory: the model, run.json, columns.json."""
-    from aekit import TableAutoencoder, save
+    """Train a TableAutoencoder on ``table``, write its run directory and print each column's quality."""
+    from aekit.recipes.rundir import train_table_to_directory
 
-    if samples is not None:
-        table = table.head(samples)
-    estimator = TableAutoencoder(**params).fit(table, callbacks=callbacks)
-    save(estimator, out)
-    quality = column_quality_rows(estimator, table)
-    metrics = {f"{q.name} {q.metric}": q.value for q in quality}
-    info = {"data": data, "samples": samples, "params": dict(params), "seconds": estimator.fit_seconds_,
-            "steps": f"{len(estimator.history_.loss)} {estimator.history_.unit}s", "metrics": metrics}
-    (out / "run.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
-    (out / "columns.json").write_text(json.dumps([q.__dict__ for q in quality], indent=1), encoding="utf-8")
-    print_column_quality(quality)
+    run = train_table_to_directory(table, data, params, out, callbacks=callbacks, samples=samples)
+    estimator = run.estimator
+    print_column_quality(run.quality)
     console.print(
         f"trained {estimator.n_iter_} {estimator.history_.unit}s in {estimator.fit_seconds_:.1f} s on a mixed-type table "
-        f"({len(table)} rows, {len(estimator.table_.columns_)} columns); wrote {out}/ (model, run.json, columns.json); "
-        f"next: aekit info {out}"
+        f"({len(run.quality)} columns); wrote {out}/ (model, run.json, columns.json); next: aekit report {out}"
     )

@@ -5,6 +5,7 @@ runs/x/
   config.json, model.safetensors, history.json   # aekit.save: the model and its history
   run.json                                       # data spec, parameters, fit time, metrics
   figures/*.png                                  # the run's figures
+  columns.json                                   # a mixed-type table run: quality per column
   report.html                                    # written by write_run_report
 ```
 """
@@ -26,9 +27,10 @@ from aekit.recipes.results import RunResult
 from aekit.recipes.runner import train_run
 from aekit.recipes.spec import RunSpec
 
-__all__ = ["TrainedRun", "train_to_directory", "write_run_report", "read_run_info"]
+__all__ = ["TrainedRun", "TrainedTableRun", "train_to_directory", "train_table_to_directory", "write_run_report", "read_run_info"]
 
 RUN_FILE = "run.json"
+COLUMNS_FILE = "columns.json"
 
 
 @dataclass
@@ -113,12 +115,17 @@ def read_run_info(directory: str | Path) -> dict:
 
 
 def write_run_report(directory: str | Path) -> Path:
-    """Write ``report.html`` for a run directory (reloads the model and its data); returns its path."""
+    """Write ``report.html`` for a run directory (reloads the model and its data); returns its path.
+
+    A mixed-type table run (``columns.json`` beside the model) gets its per-column report.
+    """
     from aekit import load
     from aekit.metrics import reconstruction_error
 
     directory = Path(directory)
     info = read_run_info(directory)
+    if (directory / COLUMNS_FILE).is_file():
+        return _write_table_report(directory, info)
     dataset = first_samples(load_dataset(info["data"]), info.get("samples"))
     X, labels = dataset.data, dataset.labels
     estimator = load(directory)
@@ -127,3 +134,83 @@ def write_run_report(directory: str | Path) -> Path:
                     reconstruction, reconstruction_error(X, reconstruction))
     plan = _report_plan(directory, info, run, X, getattr(dataset, "image_shape", None))
     return build_report(plan, {run.spec.name: run}, X, labels, dataset).write(directory / "report.html")
+
+
+@dataclass
+class TrainedTableRun:
+    """What :func:`train_table_to_directory` wrote: the fitted estimator and each column's quality."""
+
+    directory: Path
+    estimator: object
+    quality: list
+
+
+def _table_quality(estimator, table) -> list:
+    from aekit.tables import column_quality
+
+    return column_quality(estimator.table_, table, estimator.reconstruct(table))
+
+
+def train_table_to_directory(
+    table,
+    data: str,
+    params: dict[str, object],
+    directory: str | Path,
+    *,
+    callbacks: Sequence[object] | None = None,
+    samples: int | None = None,
+) -> TrainedTableRun:
+    """Train a :class:`~aekit.TableAutoencoder` on a mixed-type ``table`` and write its run directory.
+
+    The directory holds the model (``aekit.save``), ``run.json`` and ``columns.json`` (each
+    column's reconstruction quality, :func:`aekit.tables.column_quality`); ``aekit report``
+    turns it into ``report.html``. ``data`` is the table's file, recorded to reload it.
+    """
+    from aekit import TableAutoencoder, save
+
+    directory = Path(directory)
+    if samples is not None:
+        table = table.head(samples)
+    estimator = TableAutoencoder(**params).fit(table, callbacks=callbacks)
+    save(estimator, directory)
+    quality = _table_quality(estimator, table)
+    info = {"data": data, "samples": samples, "params": dict(params), "seconds": estimator.fit_seconds_,
+            "steps": f"{len(estimator.history_.loss)} {estimator.history_.unit}s",
+            "metrics": {f"{q.name} {q.metric}": q.value for q in quality}}
+    (directory / RUN_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    (directory / COLUMNS_FILE).write_text(json.dumps([q.__dict__ for q in quality], indent=1), encoding="utf-8")
+    return TrainedTableRun(directory, estimator, quality)
+
+
+def _write_table_report(directory: Path, info: dict) -> Path:
+    """The report of a table run: parameters, the table, each column's quality, the loss curve."""
+    from aekit import load
+    from aekit.datasets.tabular import load_mixed_table
+    from aekit.plots import plot_loss_curves
+    from aekit.recipes.report import Report, Table
+
+    estimator = load(directory)
+    table = load_mixed_table(info["data"], always=True)
+    if table is None:
+        raise ModelFileError(f"{directory / RUN_FILE} names the table {info['data']!r}, which cannot be read now. Fix: restore that file.")
+    if info.get("samples"):
+        table = table.head(info["samples"])
+    quality = _table_quality(estimator, table)
+    report = Report(
+        f"aekit run {directory.name}",
+        parameters={"source": str(directory / RUN_FILE), "data": info["data"], **info["params"]},
+        dataset={"name": info["data"], "rows": len(table), "columns": len(table.columns),
+                 "description": "a mixed-type table: " + ", ".join(f"{q.name} ({q.kind})" for q in quality)},
+        notes=[f"Trained on {info['data']} with `aekit train` (a mixed-type table: one loss head per column)."],
+    )
+    report.metrics = {f"{q.name} {q.metric}": q.value for q in quality}
+    report.timings = {"fit": float(info.get("seconds", 0.0))}
+    report.add_table(Table(
+        "Reconstruction per column",
+        ["column", "kind", "metric", "reconstruction", "baseline", "cells present"],
+        [[q.name, q.kind, q.metric, q.value, q.baseline, q.present] for q in quality],
+        caption="Present cells only. rmse is in the column's units beside its standard deviation (a model that "
+        "predicts the mean scores rmse = std); accuracy beside the most frequent value's share.",
+    ))  # fmt: skip
+    report.add_figure("Loss during training", plot_loss_curves({directory.name: estimator.history_}))
+    return report.write(directory / "report.html")
