@@ -221,7 +221,7 @@ class Checkpointer:
         state = json.loads(state_json)
         mine, theirs = self.settings.identity, state.get("identity", {})
         differs = sorted(k for k in set(mine) | set(theirs) if k not in self.settings.flexible and mine.get(k) != theirs.get(k))
-        if differs:
+        if mine and differs:  # a Checkpointer without an identity reads any checkpoint (inspection)
             shown = ", ".join(f"{k} (checkpoint {theirs.get(k)!r}, this run {mine.get(k)!r})" for k in differs[:3])
             raise CheckpointError(f"{path} is from another model or data: {shown}")
         return SavedState(path, int(state["epoch"]), tensors, state)
