@@ -59,7 +59,7 @@ class Checkpointing:
     checkpoint in ``directory`` (a fresh start when it holds none). ``identity``: what must
     match for a checkpoint to belong to this run (a flat JSON dict: the parameters, the data's
     shape); ``flexible`` names the keys that may differ on resume (e.g. a smaller learning rate
-    after a divergence); ``resume_command`` is the command line that resumes this run, if any.
+    after a divergence).
     """
 
     directory: Path
@@ -69,7 +69,6 @@ class Checkpointing:
     resume: bool = False
     identity: dict[str, Any] = field(default_factory=dict)
     flexible: tuple[str, ...] = ("params.learning_rate", "params.max_iter")
-    resume_command: str = ""  # the CLI's resume command, quoted in the divergence message
 
 
 @dataclass

@@ -101,11 +101,8 @@ def _diverged_message(loss: float, epoch: int, config: TrainConfig, checkpoints:
         settings = checkpoints.settings
         message += (
             f" The last good checkpoint is kept: {files[-1]}. Resume from it with a smaller step: "
-            f"estimator.set_params(learning_rate={smaller}).fit(X, checkpoint_dir={str(settings.directory)!r}, resume=True)"
+            f"estimator.set_params(learning_rate={smaller}).fit(X, checkpoint_dir={str(settings.directory)!r}, resume=True)."
         )
-        if settings.resume_command:
-            message += f", or on the command line: {settings.resume_command} --learning-rate {smaller}"
-        message += "."
     return message
 
 
@@ -208,7 +205,7 @@ def fit_minibatch(
         if config.early_stopping and stale >= config.n_iter_no_change:
             run.stop("early_stopping")
             break
-        if checkpoints is not None and epoch + 1 < config.max_iter and checkpoints.due(epoch + 1):
+        if checkpoints is not None and checkpoints.due(epoch + 1):
             loop = {"next_epoch": epoch + 1, "best": best, "stale": stale}
             _checkpoint(checkpoints, epoch + 1, model, optimizer, generators, history, loop,
                         best_state if config.early_stopping else None, distributed)  # fmt: skip
