@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 import torch
 from safetensors.torch import load_file
 from typer.testing import CliRunner
@@ -60,6 +61,7 @@ def test_divergence_on_the_command_line_says_how_to_resume(tmp_path):
     assert "trained 30 epochs" in result.output
 
 
+@pytest.mark.slow  # font-2d's powell run takes seconds
 def test_run_resume_reuses_finished_runs_and_resumes_the_others(tmp_path):
     first = invoke("run", "font-2d", "--smoke", "--checkpoint-every", "1", "--out", tmp_path, "--quiet")
     assert first.exit_code == 0, first.output

@@ -16,13 +16,19 @@ from safetensors.torch import save_file
 torch.set_num_threads(1)
 from aekit import AutoencoderEstimator  # noqa: E402
 
-out = sys.argv[1]
-X = np.random.default_rng(0).random((200, 12)).astype(np.float32)
-estimator = AutoencoderEstimator(hidden_sizes=(16,), latent_dim=3, batch_size=32, max_iter=5, random_state=0)
-extra = {"checkpoint_dir": sys.argv[2], "resume": True} if len(sys.argv) > 2 else {}
-estimator.fit(X, **extra)
-rank = int(os.environ["RANK"])
-history = estimator.history_.to_dict()
-history.pop("seconds")
-state = {k: v.contiguous() for k, v in estimator.model_.state_dict().items()}
-save_file(state, os.path.join(out, f"rank{rank}.safetensors"), metadata={"history": json.dumps(history)})
+
+def main() -> None:
+    out = sys.argv[1]
+    X = np.random.default_rng(0).random((200, 12)).astype(np.float32)
+    estimator = AutoencoderEstimator(hidden_sizes=(16,), latent_dim=3, batch_size=32, max_iter=5, random_state=0)
+    extra = {"checkpoint_dir": sys.argv[2], "resume": True} if len(sys.argv) > 2 else {}
+    estimator.fit(X, **extra)
+    rank = int(os.environ["RANK"])
+    history = estimator.history_.to_dict()
+    history.pop("seconds")
+    state = {k: v.contiguous() for k, v in estimator.model_.state_dict().items()}
+    save_file(state, os.path.join(out, f"rank{rank}.safetensors"), metadata={"history": json.dumps(history)})
+
+
+if __name__ == "__main__":  # pytest imports this file for doctests: run only as a script
+    main()

@@ -26,7 +26,8 @@ def _equal(a, b) -> bool:
 
 def test_a_checkpoint_holds_the_whole_run_state(font, tmp_path):
     _fit(font.data, tmp_path, noise="gaussian", early_stopping=True).fit(font.data, checkpoint_dir=tmp_path, checkpoint_every=2)
-    (path,) = Checkpointer(Checkpointing(tmp_path)).files()
+    path, last = Checkpointer(Checkpointing(tmp_path)).files()
+    assert last.name == "checkpoint-000004.safetensors"  # the final epoch too: a later resume may train on
     state = Checkpointer(Checkpointing(tmp_path)).read(path)
     names = set(state.tensors)
     assert {"rng.torch", "rng.batch_order"} <= names
@@ -39,12 +40,12 @@ def test_a_checkpoint_holds_the_whole_run_state(font, tmp_path):
 
 def test_keeps_the_last_k(font, tmp_path):
     _fit(font.data, tmp_path, max_iter=8).fit(font.data, checkpoint_dir=tmp_path, checkpoint_every=1, keep_checkpoints=2)
-    assert [p.name for p in Checkpointer(Checkpointing(tmp_path)).files()] == ["checkpoint-000006.safetensors", "checkpoint-000007.safetensors"]
+    assert [p.name for p in Checkpointer(Checkpointing(tmp_path)).files()] == ["checkpoint-000007.safetensors", "checkpoint-000008.safetensors"]
 
 
 def test_checkpoint_seconds_writes_on_the_clock(font, tmp_path):
-    _fit(font.data, tmp_path).fit(font.data, checkpoint_dir=tmp_path, checkpoint_seconds=1e-9)
-    assert len(Checkpointer(Checkpointing(tmp_path)).files()) == 3  # after epochs 1-3 (the last epoch ends the run)
+    _fit(font.data, tmp_path).fit(font.data, checkpoint_dir=tmp_path, checkpoint_seconds=1e-9, keep_checkpoints=9)
+    assert len(Checkpointer(Checkpointing(tmp_path)).files()) == 4  # after every epoch
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip"])

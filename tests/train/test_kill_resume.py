@@ -103,6 +103,7 @@ def test_minibatch_resumes_bitwise_after_many_random_kills(tmp_path, solver):
     assert seen["random"] >= 2
 
 
+@pytest.mark.slow  # ~10-25 s: the adam test above is the default suite's kill test
 def test_lbfgsb_resumes_bitwise_from_the_last_accepted_iterate(tmp_path):
     assert _killed_and_resumed("l-bfgs-b", tmp_path, random_kills=1, seed=int(time.time())) == {"mid_write": 1, "random": 1}
 
