@@ -73,16 +73,20 @@ def _share(n: int, rank: int, world: int) -> tuple[int, int]:
 class ShardedSource:
     """Rank ``rank``'s slice of every global batch another source yields (same global order).
 
-    ``global_size`` is the size of the global batch the last yielded slice came from. In
-    memory only the slice's rows are gathered; other sources (memory-mapped files) are read in
-    the same global order and sliced.
+    ``global_size`` is the size of the global batch the last yielded slice came from and
+    ``local_size`` the slice's rows. A rank whose slice is empty (a last global batch with
+    fewer rows than ranks) still yields one row, the batch's first, with ``local_size`` 0: it
+    must take part in DDP's all-reduce, and the loop weighs that row by 0. In memory only the
+    slice's rows are gathered; other sources (memory-mapped files) are read in the same global
+    order and sliced.
 
     Examples
     --------
     >>> import torch
     >>> source = InMemorySource(torch.arange(10.0).reshape(5, 2))
-    >>> [x[:, 0].tolist() for x, _ in ShardedSource(source, rank=1, world_size=2).batches(4, None)]
-    [[4.0, 6.0], []]
+    >>> shard = ShardedSource(source, rank=1, world_size=2)
+    >>> [(x[:, 0].tolist(), shard.local_size) for x, _ in shard.batches(4, None)]
+    [([4.0, 6.0], 2), ([8.0], 0)]
     """
 
     def __init__(self, source: BatchSource, rank: int, world_size: int):
@@ -91,7 +95,7 @@ class ShardedSource:
         for name in ("n_features", "sample_shape", "_generator"):
             if hasattr(source, name):
                 setattr(self, name, getattr(source, name))
-        self.global_size = 0
+        self.global_size = self.local_size = 0
 
     def batches(self, batch_size: int, generator: torch.Generator | None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         source = self.source
@@ -100,7 +104,7 @@ class ShardedSource:
             order = None if generator is None else torch.randperm(n, generator=generator).to(source.inputs.device)
             for start in range(0, n, batch_size):
                 self.global_size = min(batch_size, n - start)
-                lo, hi = _share(self.global_size, self.rank, self.world_size)
+                lo, hi = self._slice(self.global_size)
                 if order is None:
                     idx = torch.arange(start + lo, start + hi, device=source.inputs.device)
                 else:
@@ -110,5 +114,10 @@ class ShardedSource:
             return
         for xb, yb in source.batches(batch_size, generator):
             self.global_size = len(xb)
-            lo, hi = _share(len(xb), self.rank, self.world_size)
+            lo, hi = self._slice(len(xb))
             yield xb[lo:hi], yb[lo:hi]
+
+    def _slice(self, n: int) -> tuple[int, int]:
+        lo, hi = _share(n, self.rank, self.world_size)
+        self.local_size = hi - lo
+        return (0, 1) if hi == lo else (lo, hi)

@@ -165,11 +165,11 @@ def fit_minibatch(
             if distributed is None:
                 value.total.backward()
             else:  # DDP averages over ranks: weigh by this rank's share of the global batch
-                (value.total * (len(xb) * distributed.world_size / train.global_size)).backward()
+                (value.total * (train.local_size * distributed.world_size / train.global_size)).backward()
             optimizer.step()
             # kept, not summed: weighing and summing them once per epoch saves three ops a step
             steps += (value.total.detach(), *(t.detach() for t in value.terms.values()))
-            sizes.append(len(xb))
+            sizes.append(len(xb) if distributed is None else train.local_size)
             names = names or list(value.terms)
         per_step = torch.stack(steps).view(len(sizes), -1)  # (steps, 1 + terms)
         weights = torch.tensor(sizes, dtype=per_step.dtype, device=per_step.device)

@@ -19,7 +19,7 @@ from aekit import AutoencoderEstimator  # noqa: E402
 
 def main() -> None:
     out = sys.argv[1]
-    X = np.random.default_rng(0).random((200, 12)).astype(np.float32)
+    X = np.random.default_rng(0).random((193, 12)).astype(np.float32)
     estimator = AutoencoderEstimator(hidden_sizes=(16,), latent_dim=3, batch_size=32, max_iter=5, random_state=0)
     extra = {"checkpoint_dir": sys.argv[2], "resume": True} if len(sys.argv) > 2 else {}
     estimator.fit(X, **extra)

@@ -1,7 +1,8 @@
 """Data-parallel training: 2 processes on CPU (gloo, loopback) launched by torch.distributed.run.
 
 The two ranks must end with identical parameters (DDP averages the gradients, every rank takes
-the same step), and match a one-process run with the same global batch of 32 within 1e-6 (absolute, on weights of order 0.1-1;
+the same step), and match a one-process run (193 rows: the last global batch has one row, so
+rank 1's slice of it is empty and it takes part with a zero-weighted row) with the same global batch of 32 within 1e-6 (absolute, on weights of order 0.1-1;
 observed 6e-8):
 not bitwise, because each rank sums its 16 rows' gradients and DDP then adds the two
 halves, where one process sums all 32 rows in one reduction; float addition is not
@@ -50,7 +51,7 @@ def _read(path: Path):
 
 
 def _one_process():
-    X = np.random.default_rng(0).random((200, 12)).astype(np.float32)
+    X = np.random.default_rng(0).random((193, 12)).astype(np.float32)
     return AutoencoderEstimator(hidden_sizes=(16,), latent_dim=3, batch_size=32, max_iter=5, random_state=0).fit(X)
 
 
@@ -108,3 +109,19 @@ def test_memory_mapped_shards_follow_the_one_process_order(tmp_path):
     order = [x[:, 0].tolist() for x, _ in source.batches(5, torch.Generator().manual_seed(1))]
     shards = [[x[:, 0].tolist() for x, _ in ShardedSource(source, r, 2).batches(5, torch.Generator().manual_seed(1))] for r in range(2)]
     assert [a + b for a, b in zip(*shards)] == order
+
+
+@pytest.mark.slow
+def test_aekit_train_under_torchrun_writes_once_and_matches_one_process(tmp_path):
+    args = ["train", "--data", "font", "--hidden-sizes", "8", "--batch-size", "8", "--max-iter", "3", "--random-state", "0", "--quiet"]
+    done = _torchrun("-m", "aekit", *args, "--checkpoint-every", "1", "--out", tmp_path / "ddp")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("trained 3 epochs") == 1  # rank 0 alone reports and writes
+    assert sorted(p.name for p in (tmp_path / "ddp" / "checkpoints").glob("checkpoint-*")) == [
+        f"checkpoint-00000{i}.safetensors" for i in (1, 2, 3)]
+    one = subprocess.run([sys.executable, "-m", "aekit", *args, "--out", str(tmp_path / "one")], capture_output=True, text=True)
+    assert one.returncode == 0, one.stderr
+    from safetensors.torch import load_file
+
+    a, b = load_file(str(tmp_path / "ddp" / "model.safetensors")), load_file(str(tmp_path / "one" / "model.safetensors"))
+    assert all(torch.allclose(a[k], b[k], rtol=0, atol=TOLERANCE) for k in a)
