@@ -123,3 +123,42 @@ def test_direct_fused_adam_state_round_trips_bit_for_bit():
             p.grad = g.clone()
         opt.step()
     assert all(a.equal(b) for a, b in zip(adam.params, copy.params))
+
+
+@pytest.mark.parametrize(
+    "params, source",
+    [
+        ({"noise": "gaussian", "early_stopping": True, "validation_fraction": 0.2, "n_iter_no_change": 50}, None),
+        ({"solver": "sgd", "learning_rate_schedule": "cosine", "dropout": 0.2}, None),
+        ({"solver": "rmsprop", "latent": "gaussian", "kl_warmup": 3}, None),
+        ({"solver": "adamw", "weight_decay": 0.01, "latent": "binary", "noise": "masking"}, None),
+        ({}, "binarized"),
+        ({}, "memmap"),
+        ({"solver": "l-bfgs-b", "noise": "bitflip"}, None),
+        ({"solver": "cg"}, None),
+    ],
+)
+def test_resuming_in_process_is_bitwise_for_every_kind_of_run(font, tmp_path, params, source):
+    from aekit.train import DynamicBinarization, MemmapSource
+
+    def data():
+        if source == "binarized":
+            return DynamicBinarization(font.data * 0.8 + 0.1, random_state=0)
+        if source == "memmap":
+            np.save(tmp_path / "x.npy", font.data)
+            return MemmapSource(tmp_path / "x.npy", chunk_size=8)
+        return font.data
+
+    settings = {"max_iter": 6, "batch_size": 8, "random_state": 0, **params}
+    scipy = settings.get("solver") in ("l-bfgs-b", "cg")  # a checkpointed scipy run is a restarted one: compare like with like
+    extra = {"checkpoint_dir": tmp_path / "clean", "checkpoint_every": 2} if scipy else {}
+    clean = AutoencoderEstimator(**settings).fit(data(), **extra)  # mini-batch: checkpointing changes nothing
+    folder = tmp_path / "checkpoints"
+    AutoencoderEstimator(**settings).fit(data(), checkpoint_dir=folder, checkpoint_every=2)
+    files = Checkpointer(Checkpointing(folder)).files()
+    for newer in files[1:]:
+        newer.unlink()  # resume from the oldest kept one, mid-run
+    resumed = AutoencoderEstimator(**settings).fit(data(), checkpoint_dir=folder, resume=True)
+    assert _equal(resumed, clean)
+    for name in ("loss", "val_loss", "terms", "evaluations", "stop_reason", "best_index"):
+        assert getattr(resumed.history_, name) == getattr(clean.history_, name), name
