@@ -337,7 +337,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         checkpoints = saved = None
         if checkpointing is not None:
             checkpoints = Checkpointer(checkpointing, writer=distributed is None or distributed.main)
-            saved = checkpoints.load() if checkpointing.resume else None
+            saved = checkpoints.load() if checkpointing.resume else checkpoints.start_fresh()
             seed = int(saved.state["seed"]) if saved is not None else seed  # the run's own seed: same split, weights, noise
             checkpoints.run_state = {"seed": seed}
         plan = build_training(params, X, target, device, seed, validation_data, owner=type(self).__name__)

@@ -164,6 +164,21 @@ class Checkpointer:
         found = [(int(m.group(1)), p) for p in self.directory.iterdir() if (m := _NAME.match(p.name))]
         return [p for _, p in sorted(found)]
 
+    def start_fresh(self) -> None:
+        """A run that does not resume: earlier checkpoints in the directory are removed, with a warning.
+
+        Left there, an earlier, longer run's files would sort after this run's and be resumed from.
+        """
+        old = self.files()
+        if old and self.writer:
+            for path in old:
+                path.unlink(missing_ok=True)
+            warnings.warn(
+                f"checkpoint_dir={str(self.directory)!r} held {len(old)} checkpoints of an earlier run; they were removed "
+                "because this fit starts from the beginning (pass resume=True to continue that run instead).",
+                CheckpointWarning, stacklevel=3,
+            )  # fmt: skip
+
     def save(self, epoch: int, tensors: dict[str, torch.Tensor], state: dict[str, Any]) -> Path | None:
         """Write the checkpoint of ``epoch`` completed epochs atomically; prune to the last ``keep``."""
         self._last = time.perf_counter()

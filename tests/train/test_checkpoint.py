@@ -162,3 +162,10 @@ def test_resuming_in_process_is_bitwise_for_every_kind_of_run(font, tmp_path, pa
     assert _equal(resumed, clean)
     for name in ("loss", "val_loss", "terms", "evaluations", "stop_reason", "best_index"):
         assert getattr(resumed.history_, name) == getattr(clean.history_, name), name
+
+
+def test_a_fresh_run_removes_an_earlier_runs_checkpoints_with_a_warning(font, tmp_path):
+    _fit(font.data, tmp_path, max_iter=6).fit(font.data, checkpoint_dir=tmp_path)
+    with pytest.warns(CheckpointWarning, match=r"held 3 checkpoints of an earlier run; they were removed.*resume=True"):
+        _fit(font.data, tmp_path, max_iter=2).fit(font.data, checkpoint_dir=tmp_path)
+    assert [p.name for p in Checkpointer(Checkpointing(tmp_path)).files()] == ["checkpoint-000001.safetensors", "checkpoint-000002.safetensors"]
