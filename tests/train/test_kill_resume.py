@@ -53,6 +53,7 @@ def _read(out: Path) -> tuple[dict, dict]:
 
 def _killed_and_resumed(solver: str, tmp_path: Path, random_kills: int, seed: int) -> dict:
     """Run to the end through one mid-write kill and ``random_kills`` random ones; compare with a clean run."""
+    print(f"kill schedule seed: {seed}")  # shown on failure, to replay the same kill points
     rng = np.random.default_rng(seed)
     reference = _start(solver, tmp_path / "clean", tmp_path / "clean.safetensors")  # runs beside the trials
     directory, out = tmp_path / "killed", tmp_path / "killed.safetensors"
