@@ -29,10 +29,15 @@ def run(
     from aekit.cli.progress import ProgressBar
     from aekit.recipes import find_recipe, run_recipe
 
+    from aekit.train.distributed import is_main_process
+
+    quiet = quiet or not is_main_process()  # under torchrun rank 0 alone shows progress and results
     result = run_recipe(
         find_recipe(recipe), out, smoke=smoke, callbacks_for=lambda name: [ProgressBar(name, quiet=quiet)],
         checkpoint_every=checkpoint_every, resume=resume,
     )  # fmt: skip
+    if not is_main_process():
+        return
     for name, run_result in result.runs.items():
         console.print(f"{name}: {run_result.error.describe()} ({run_result.seconds:.1f} s)")
     console.print(f"report: {result.report_path} ({result.seconds:.1f} s in all)")
