@@ -22,18 +22,18 @@ def run(
     smoke: Annotated[bool, typer.Option(help="Tiny budget from the recipe's [smoke] table: checks the pipeline in seconds.")] = False,
     checkpoint_every: Annotated[Optional[int], typer.Option(help="Checkpoint each run every N epochs into <out>/<name>/checkpoints/<run>/.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue an interrupted run of this recipe: finished runs are reused, the others resume from their newest good checkpoint.")] = False,
+    data: Annotated[Path | None, typer.Option("--data", help="Folder holding the recipe's dataset (e.g. Chars74K, CIFAR-10); without it a recipe may run on its stand-in, as its report says.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
     """Run a recipe: train its runs, evaluate them and write <out>/<name>/report.html."""
     from aekit.cli.progress import ProgressBar
     from aekit.recipes import find_recipe, run_recipe
-
     from aekit.train.distributed import is_main_process
 
     quiet = quiet or not is_main_process()  # under torchrun rank 0 alone shows progress and results
     result = run_recipe(
-        find_recipe(recipe), out, smoke=smoke, callbacks_for=lambda name: [ProgressBar(name, quiet=quiet)],
+        find_recipe(recipe), out, smoke=smoke, data_dir=data, callbacks_for=lambda name: [ProgressBar(name, quiet=quiet)],
         checkpoint_every=checkpoint_every, resume=resume,
     )  # fmt: skip
     if not is_main_process():
