@@ -13,6 +13,7 @@ runs/x/
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +27,17 @@ from aekit.recipes.report import ReportPlan
 from aekit.recipes.results import RunResult
 from aekit.recipes.runner import train_run
 from aekit.recipes.spec import RunSpec
+from aekit.train.distributed import is_main_process
 
-__all__ = ["TrainedRun", "TrainedTableRun", "train_to_directory", "train_table_to_directory", "write_run_report", "read_run_info"]
+__all__ = [
+    "TrainedRun", "TrainedTableRun", "read_run_info", "resume_command", "train_table_to_directory",
+    "train_to_directory", "write_run_report",
+]
 
 RUN_FILE = "run.json"
 COLUMNS_FILE = "columns.json"
+CHECKPOINTS = "checkpoints"
+COMMAND_FILE = "train.json"  # in checkpoints/: what `aekit train --resume` needs to train again
 
 
 @dataclass
@@ -61,6 +68,9 @@ def train_to_directory(
     *,
     callbacks: Sequence[object] | None = None,
     samples: int | None = None,
+    checkpoint_every: int | None = None,
+    checkpoint_seconds: float | None = None,
+    resume: bool = False,
 ) -> TrainedRun:
     """Train an ``AutoencoderEstimator(**params)`` on ``data`` and write the run directory.
 
@@ -76,19 +86,34 @@ def train_to_directory(
         Passed to ``fit``.
     samples : int, optional
         Train on the first ``samples`` rows only.
+    checkpoint_every, checkpoint_seconds : optional
+        Checkpoint into ``<directory>/checkpoints/`` (see ``AutoencoderEstimator.fit``); the
+        command that trains is kept there too (``train.json``), for :func:`resume_run`.
+    resume : bool
+        Continue from the newest good checkpoint in ``<directory>/checkpoints/``.
 
     Examples
     --------
     >>> from aekit.recipes.rundir import train_to_directory
     >>> run = train_to_directory("font", {"latent_dim": 2, "max_iter": 5}, "runs/demo")  # doctest: +SKIP
     """
-    from aekit import save
-
     directory = Path(directory)
     dataset = first_samples(load_dataset(data), samples)
     X, labels = dataset.data, dataset.labels
-    run = train_run(RunSpec(directory.name, dict(params)), X, callbacks=callbacks, where="train")
-    save(run.estimator, directory)
+    checkpoints = None
+    if checkpoint_every is not None or checkpoint_seconds is not None or resume:
+        folder = directory / CHECKPOINTS
+        checkpoints = {"checkpoint_dir": folder, "checkpoint_every": checkpoint_every,
+                       "checkpoint_seconds": checkpoint_seconds, "resume": resume}  # fmt: skip
+        if is_main_process():
+            folder.mkdir(parents=True, exist_ok=True)
+            command = {"data": data, "samples": samples, "params": dict(params), "checkpoint_every": checkpoint_every,
+                       "checkpoint_seconds": checkpoint_seconds}  # fmt: skip
+            (folder / COMMAND_FILE).write_text(json.dumps(command, indent=2), encoding="utf-8")
+    run = train_run(RunSpec(directory.name, dict(params)), X, callbacks=callbacks, where="train", checkpoints=checkpoints)
+    if not is_main_process():  # under torchrun only rank 0 writes
+        return TrainedRun(directory, run, [])
+    _save_keeping_checkpoints(run.estimator, directory)
     info = {"data": data, "samples": samples, "params": dict(params), "seconds": run.seconds,
             "steps": f"{len(run.history.loss)} {run.history.unit}s", "metrics": run.error.summary()}
     (directory / RUN_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
@@ -101,6 +126,43 @@ def train_to_directory(
         figure.savefig(figures_dir / f"{name}.png", dpi=100)
         written.append(figures_dir / f"{name}.png")
     return TrainedRun(directory, run, written)
+
+
+def _save_keeping_checkpoints(estimator, directory: Path) -> None:
+    """``aekit.save`` into the run directory (which it replaces whole), keeping its checkpoints/."""
+    import os
+
+    from aekit import save
+
+    folder = directory / CHECKPOINTS
+    if not folder.is_dir():
+        save(estimator, directory)
+        return
+    aside = directory.parent / f".{directory.name}.{CHECKPOINTS}"
+    if aside.exists():
+        shutil.rmtree(aside)
+    os.replace(folder, aside)
+    try:
+        save(estimator, directory)
+    finally:
+        os.replace(aside, directory / CHECKPOINTS)
+
+
+def resume_command(directory: str | Path) -> dict:
+    """What ``aekit train`` was asked to do in ``directory`` (data, samples, params, checkpointing).
+
+    Raises ModelFileError when the run was not trained with checkpoints.
+    """
+    path = Path(directory) / CHECKPOINTS / COMMAND_FILE
+    if not path.is_file():
+        raise ModelFileError(
+            f"--resume {str(directory)!r}: {path} is missing, so this is not a run trained with checkpoints. "
+            "Fix: give the run directory of an `aekit train ... --checkpoint-every N` run, or train it again."
+        )
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ModelFileError(f"{path} is not valid JSON ({error}); train the run again.") from None
 
 
 def read_run_info(directory: str | Path) -> dict:
