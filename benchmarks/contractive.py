@@ -8,7 +8,7 @@ batch 128) is trained on MNIST with each estimator from the same initial weights
 results are scored exactly on held-out images: the mean exact ||J||_F^2, the per-pixel
 reconstruction MSE, and the fit time. A plain autoencoder is the reference without the term.
 
-    python benchmarks/contractive.py [--data /work/shared/data/mnist] [--train 10000] [--epochs 20]
+    python benchmarks/contractive.py [--data ../shared/data/mnist] [--train 10000] [--epochs 20]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 from threadpoolctl import threadpool_limits
 
+from _data import shared_data
 from aekit import AutoencoderEstimator
 from aekit.datasets import load_mnist
 from aekit.contractive import contractive_penalty
@@ -26,7 +27,7 @@ from aekit.contractive import contractive_penalty
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data/mnist"))
+    parser.add_argument("--data", type=Path, default=shared_data("mnist"))
     parser.add_argument("--train", type=int, default=10000)
     parser.add_argument("--test", type=int, default=2000)
     parser.add_argument("--epochs", type=int, default=20)

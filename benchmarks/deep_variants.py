@@ -19,6 +19,7 @@ import argparse
 import os
 
 import _threads  # noqa: E402,F401  (before numpy/torch: sets the BLAS/OpenMP threads from --threads)
+from _data import shared_data  # noqa: E402
 
 import time  # noqa: E402
 
@@ -33,7 +34,7 @@ from aekit.estimators.stacked import pretrain_stacked  # noqa: E402
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--data-dir", default=os.environ.get("AEKIT_DATA", "/work/shared/data") + "/mnist")
+    parser.add_argument("--data-dir", default=str(shared_data("mnist")))
     parser.add_argument("--activation", default="tanh")
     parser.add_argument("--loss", default="bce")
     parser.add_argument("--solver", default="adam")

@@ -7,7 +7,7 @@ map-point decodes), then stops the server with Ctrl-C. Prints p50/p95 per model.
 ``--screenshots DIR`` it also drives Debian's headless Chromium (Selenium) through each page and
 writes PNGs there. Loopback only; nothing runs without bound. Usage::
 
-    AEKIT_DATA=/work/shared/data python benchmarks/explorer.py [--screenshots docs/images]
+    AEKIT_DATA=../shared/data python benchmarks/explorer.py [--screenshots docs/images]
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ the same fine-tuning budget: once from random weights, once after pre-training e
 a shallow denoising autoencoder on the codes below it (Vincent et al. 2010). A logistic
 regression is then fit on the 16-D codes; raw pixels and PCA-16 are the references.
 
-    python benchmarks/pretraining.py --data /work/shared/data/mnist [--train 10000] [--test 2000]
+    python benchmarks/pretraining.py --data ../shared/data/mnist [--train 10000] [--test 2000]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 from threadpoolctl import threadpool_limits
 
+from _data import shared_data
 from aekit import AutoencoderEstimator
 from aekit.apps.features import compare_features
 from aekit.datasets import load_mnist
@@ -25,7 +26,7 @@ from aekit.estimators.stacked import pretrain_stacked
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data/mnist"))
+    parser.add_argument("--data", type=Path, default=shared_data("mnist"))
     parser.add_argument("--train", type=int, default=10000)
     parser.add_argument("--test", type=int, default=2000)
     parser.add_argument("--pretrain-epochs", type=int, default=5)

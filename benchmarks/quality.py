@@ -31,6 +31,7 @@ import argparse
 import os
 
 import _threads  # noqa: E402,F401  (before numpy/torch: sets the BLAS/OpenMP threads from --threads)
+from _data import shared_data  # noqa: E402
 
 import statistics  # noqa: E402
 import time  # noqa: E402
@@ -170,7 +171,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=10, help="font runs, random_state 0..seeds-1")
     parser.add_argument("--max-epochs", type=int, default=300, help="font: the goal's epoch budget")
     parser.add_argument("--keras-epochs", type=int, default=50)
-    parser.add_argument("--data-dir", default=os.environ.get("AEKIT_DATA", "/work/shared/data") + "/mnist")
+    parser.add_argument("--data-dir", default=str(shared_data("mnist")))
     parser.add_argument(
         "--deep-epochs", type=int, default=50,
         help="deep AE: epochs (0: as many as fit the budget; more epochs overfit, see docs/benchmarks.md)",

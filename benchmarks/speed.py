@@ -18,6 +18,7 @@ import argparse
 import os
 
 import _threads  # noqa: E402,F401  (before numpy/torch: sets the BLAS/OpenMP threads from --threads)
+from _data import shared_data  # noqa: E402
 
 import json  # noqa: E402
 import platform  # noqa: E402
@@ -238,7 +239,7 @@ def main() -> None:
     size.add_argument("--quick", action="store_true", help="a subset of MNIST, a few epochs (default)")
     size.add_argument("--full", action="store_true", help="all 60000 images, more epochs and repetitions")
     parser.add_argument("--threads", type=int, default=1, help="torch/OpenMP/BLAS threads on every side (default 1)")
-    parser.add_argument("--data-dir", default=os.environ.get("AEKIT_DATA", "/work/shared/data") + "/mnist")
+    parser.add_argument("--data-dir", default=str(shared_data("mnist")))
     parser.add_argument("--pyod-venv", type=Path, default=Path("/tmp/venv-pyod"))
     parser.add_argument("--pythae-venv", type=Path, default=Path("/tmp/venv-pythae"))
     parser.add_argument("--reps", type=int, help="override the repetitions of --quick/--full")

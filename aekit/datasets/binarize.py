@@ -82,7 +82,7 @@ def load_binarized_mnist(
     Examples
     --------
     >>> from aekit.datasets import load_binarized_mnist
-    >>> binary = load_binarized_mnist("test", data_dir="/work/shared/data/mnist")  # doctest: +SKIP
+    >>> binary = load_binarized_mnist("test", data_dir="../shared/data/mnist")  # doctest: +SKIP
     >>> sorted(set(binary.data.ravel().tolist()))  # doctest: +SKIP
     [0.0, 1.0]
     """

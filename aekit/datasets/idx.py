@@ -247,7 +247,7 @@ def load_mnist(
     Examples
     --------
     >>> from aekit.datasets import load_mnist
-    >>> mnist = load_mnist(data_dir="/work/shared/data/mnist")  # doctest: +SKIP
+    >>> mnist = load_mnist(data_dir="../shared/data/mnist")  # doctest: +SKIP
     >>> mnist.data.shape, mnist.target[:3]  # doctest: +SKIP
     ((60000, 784), array([5, 0, 4]))
     """
