@@ -128,9 +128,9 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         How the per-feature reconstruction errors add up to the anomaly score. "feature":
         each feature's error is divided by its median over the training rows (``error_scale_``)
         before the sum, so that a feature no sample reconstructs well does not drown the others
-        (mean ROC-AUC on the nine ODDS sets rises from 0.785 to 0.809 on seven of them, seed 0;
-        docs/benchmarks.md). "none": the plain reconstruction error, the detector's score
-        before this parameter existed.
+        (mean ROC-AUC over the nine ODDS sets, three seeds, defaults: 0.833 against 0.819 with
+        the plain error and 0.820 for IsolationForest; docs/benchmarks.md). "none": the plain
+        reconstruction error, the detector's score before this parameter existed.
     scaler : {"auto", "standard", "minmax", "robust", "none"}, default="auto"
         Feature scaling fitted on the training data; "auto" is "minmax" for ``loss="bce"``,
         else "standard".
