@@ -32,6 +32,17 @@ NETWORKS = {
 }
 
 
+class Progress:
+    """Prints the best loss so far at every 50th checkpoint (a tenth of the budget) as it runs."""
+
+    def __init__(self, start: float):
+        self.start = start
+
+    def on_epoch_end(self, index: int, logs: dict) -> None:
+        if (index + 1) % 50 == 0:
+            print(f"  checkpoint {index + 1} of 500, {time.perf_counter() - self.start:7.1f} s: best loss {logs['loss']:.3f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-fun", type=int, default=600_000)
@@ -48,10 +59,10 @@ def main() -> None:
             loss=args.loss, solver="powell", max_fun=args.max_fun, max_iter=1_000_000, random_state=0, **params
         )
         start = time.perf_counter()
-        estimator.fit(X)
+        print(f"{label}, loss {args.loss}, max_fun {args.max_fun}:", flush=True)
+        estimator.fit(X, callbacks=[Progress(start)])
         seconds = time.perf_counter() - start
         history = estimator.history_
-        print(f"{label}, loss {args.loss}, max_fun {args.max_fun}:")
         for i in np.linspace(0, len(history.loss) - 1, 11).astype(int):
             print(f"  {history.evaluations[i]:>9d} evaluations, {history.seconds[i]:7.1f} s: best loss {history.loss[i]:.3f}")
         sse = float(((X - estimator.reconstruct(X)) ** 2).sum())
