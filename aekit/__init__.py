@@ -29,8 +29,9 @@ from aekit.estimators import AutoencoderEstimator  # noqa: E402
 __all__ += ["AutoencoderEstimator"]
 
 from aekit.estimators.anomaly import AnomalyDetector  # noqa: E402
+from aekit.estimators.tabular import TableAutoencoder  # noqa: E402  (needs the tables extra, pandas, when fitted)
 
-__all__ += ["AnomalyDetector"]
+__all__ += ["AnomalyDetector", "TableAutoencoder"]
 
 from aekit.io import load, save  # noqa: E402
 
@@ -39,3 +40,7 @@ __all__ += ["load", "save"]
 from aekit.web import explore  # noqa: E402  (needs the web extra only when called)
 
 __all__ += ["explore"]
+
+from aekit.export import export_onnx  # noqa: E402  (needs the onnx extra only when called)
+
+__all__ += ["export_onnx"]

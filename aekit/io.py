@@ -20,7 +20,7 @@ from safetensors.torch import load_file, save_file
 
 from aekit.errors import ModelFileError
 from aekit.estimators.build import build_objective
-from aekit.estimators import AnomalyDetector, AutoencoderEstimator, resolve_device
+from aekit.estimators import AnomalyDetector, AutoencoderEstimator, TableAutoencoder, resolve_device
 from aekit.estimators.params import dump_fitted, restore_fitted
 from aekit.models import ModelSpec, build_autoencoder
 from aekit.train.history import History
@@ -30,7 +30,9 @@ __all__ = ["save", "load", "FILES"]
 FORMAT = "aekit-model"
 FORMAT_VERSION = 1
 FILES = ("config.json", "model.safetensors", "history.json")
-ESTIMATORS: dict[str, type] = {"AutoencoderEstimator": AutoencoderEstimator, "AnomalyDetector": AnomalyDetector}
+ESTIMATORS: dict[str, type] = {
+    "AutoencoderEstimator": AutoencoderEstimator, "AnomalyDetector": AnomalyDetector, "TableAutoencoder": TableAutoencoder,
+}
 
 
 def _jsonable(value: Any) -> Any:

@@ -22,9 +22,10 @@ RANKS = {
     "layers": 1, "datasets": 1,                    # datasets never imports train (or anything above errors)
     "models": 2,
     "losses": 3, "contractive": 3, "noise": 3, "likelihood": 3,  # the torch core
+    "tables": 3.5,                                 # mixed-type tables: encoder + per-column loss (an Objective)
     "train": 4,
     "estimators": 5,
-    "io": 6, "apps": 6,
+    "io": 6, "apps": 6, "export": 6,               # export: a fitted estimator -> ONNX (estimators below it)
     "web": 6.25,                                   # the latent explorer: apps below it, the facade re-exports explore
     "aekit": 6.5,                                  # the public facade, aekit/__init__.py
     "plots": 7,

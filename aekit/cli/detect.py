@@ -11,7 +11,23 @@ import typer
 from aekit.cli.app import app
 from aekit.cli.shell import Verbose, console, friendly_errors
 
-DataFile = Annotated[Path, typer.Argument(help="Samples to score: .csv, .npy, .npz or .mat (ODDS), one row per sample.")]
+DataFile = Annotated[Path, typer.Argument(
+    help="Samples to score: .csv, .npy, .npz or .mat (ODDS), one row per sample. A CSV (or .parquet) with text, "
+    "category or True/False columns is a mixed-type table: one loss per column, missing cells allowed."
+)]
+
+
+def _rows(path: Path, categorical: tuple[str, ...] = (), table: bool = False):
+    """A mixed-type table (a DataFrame) when the file has non-numeric columns, else the numeric rows."""
+    from aekit.datasets import load_tabular
+    from aekit.datasets.tabular import load_mixed_table
+    from aekit.errors import ConfigError
+
+    frame = load_mixed_table(path, categorical, always=table)
+    if frame is None and path.is_file() and (categorical or table):  # (a missing file: load_tabular says so)
+        why = "--categorical needs" if categorical else "the model was fitted on a table, so it needs"
+        raise ConfigError(f"{why} a CSV or Parquet table; got {path}. Fix: export the data as CSV with a header.")
+    return frame if frame is not None else load_tabular(path).data
 
 
 def plot_scores(path: Path, errors: np.ndarray, threshold: float) -> None:
@@ -44,25 +60,27 @@ def detect(
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV of index, score, label.")] = Path("scores.csv"),
     plot: Annotated[Optional[Path], typer.Option(help="PNG of the score distribution with the threshold.")] = None,
     save: Annotated[Optional[Path], typer.Option(help="Directory to save the trained detector in.")] = None,
+    categorical: Annotated[Optional[list[str]], typer.Option(help="An integer-coded column to treat as categories (repeat for several).")] = None,
     verbose: Verbose = False,
 ) -> None:
     """Score samples by reconstruction error; label -1 (anomaly) or 1 (normal)."""
     import aekit
-    from aekit.datasets import load_tabular
     from aekit.errors import ModelFileError
 
-    X = load_tabular(data).data
+    codes = tuple(categorical or ())
     if model is not None:
         detector = aekit.load(model)
         if not isinstance(detector, aekit.AnomalyDetector):
             raise ModelFileError(f"{model} holds a {type(detector).__name__}, not an AnomalyDetector. Fix: save one with aekit detect --save.")
+        X = _rows(data, codes, table=getattr(detector, "table_", None) is not None)
     else:
+        X = _rows(data, codes)
         try:
             rule: str | float = float(threshold)
         except ValueError:
             rule = threshold
         detector = aekit.AnomalyDetector(contamination=contamination, threshold=rule, max_iter=max_iter, random_state=seed)
-        detector.fit(load_tabular(train).data if train is not None else X)
+        detector.fit(_rows(train, codes) if train is not None else X)
     errors = -detector.score_samples(X)
     labels = detector.predict(X)
     np.savetxt(out, np.column_stack([np.arange(len(X)), errors, labels]), delimiter=",", fmt=["%d", "%.6g", "%d"],
@@ -71,4 +89,8 @@ def detect(
         plot_scores(plot, errors, detector.threshold_)
     if save is not None and model is None:
         aekit.save(detector, save)
+    if getattr(detector, "table_", None) is not None:
+        from aekit.cli.tables import column_quality_rows, print_column_quality
+
+        print_column_quality(column_quality_rows(detector, X))
     console.print(f"{int((labels == -1).sum())} of {len(X)} samples flagged (threshold {detector.threshold_:.4g}); scores in {out}")

@@ -10,9 +10,13 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from aekit.datasets.binarize import load_binarized_mnist
+from aekit.datasets.chars74k import load_chars74k
+from aekit.datasets.cifar import load_cifar10
 from aekit.datasets.embedded import load_digits, load_font
 from aekit.datasets.idx import load_fashion_mnist, load_kmnist, load_mnist
 from aekit.datasets.images import load_image_folder
+from aekit.datasets.lorenz import load_lorenz
+from aekit.datasets.satimage import load_satimage, load_wine
 from aekit.datasets.tabular import TABULAR_SUFFIXES, load_tabular
 from aekit.errors import ConfigError, DatasetError, suggest
 
@@ -26,8 +30,25 @@ _LOADERS: dict[str, Callable[..., Bunch]] = {
     "binarized-mnist": load_binarized_mnist,
     "fashion-mnist": load_fashion_mnist,
     "kmnist": load_kmnist,
+    "cifar10": load_cifar10,
+    "chars74k": load_chars74k,
+    "lorenz": load_lorenz,
+    "satimage": load_satimage,
+    "wine": load_wine,
 }
 DATASET_NAMES = tuple(_LOADERS)
+
+
+def loader_for(spec: str | Path) -> Callable[..., Bunch] | None:
+    """The loader of a built-in dataset name, or None for a path.
+
+    Examples
+    --------
+    >>> from aekit.datasets.resolve import loader_for
+    >>> loader_for("CIFAR10").__name__, loader_for("my.csv")
+    ('load_cifar10', None)
+    """
+    return _LOADERS.get(str(spec).strip().lower().replace("_", "-"))
 
 
 def _call(loader: Callable[..., Bunch], what: str, *args, **kwargs) -> Bunch:
@@ -49,8 +70,8 @@ def load_dataset(spec: str | Path, **kwargs) -> Bunch:
     ----------
     spec : str
         A name from :data:`DATASET_NAMES` (``font``, ``digits``, ``mnist``,
-        ``binarized-mnist``, ``fashion-mnist``, ``kmnist``; case, ``_`` and ``-`` do not
-        matter), or a path: a ``.csv``, ``.npy``, ``.npz`` or ``.mat`` table, or a folder with
+        ``binarized-mnist``, ``fashion-mnist``, ``kmnist``, ``cifar10``, ``lorenz``, ``wine``;
+        ``chars74k`` and ``satimage`` with ``path=``; case, ``_`` and ``-`` do not matter), or a path: a ``.csv``, ``.npy``, ``.npz`` or ``.mat`` table, or a folder with
         one sub-folder of images per class.
     **kwargs
         Passed to the loader: e.g. ``subset="test"``, ``data_dir=`` for the MNIST family;

@@ -15,7 +15,7 @@ from sklearn.utils import Bunch
 
 from aekit.errors import DatasetError, check_choice
 
-__all__ = ["TABULAR_SUFFIXES", "load_tabular"]
+__all__ = ["TABULAR_SUFFIXES", "load_mixed_table", "load_tabular"]
 
 TABULAR_SUFFIXES = (".csv", ".npy", ".npz", ".mat")
 _DATA_KEYS = ("X", "data", "x")
@@ -279,3 +279,39 @@ def _finish(path, data, target, names, scale, test_size, random_state) -> Bunch:
         bunch.target = target
     bunch.DESCR = f"{path.name}: {data.shape[0]} rows x {data.shape[1]} features"
     return bunch
+
+
+def load_mixed_table(path: str | os.PathLike, categorical: tuple[str, ...] | list[str] = (), always: bool = False):
+    """A CSV (or Parquet) file with non-numeric columns as a pandas DataFrame, else None.
+
+    None when the file is missing, of another kind, or all numbers: :func:`load_tabular` reads
+    (and words the errors for) those. Strings and categories stay as they are, ``True``/``False``
+    columns become booleans and empty cells missing values, for :class:`aekit.tables.TableEncoder`.
+    ``categorical`` names integer-coded columns to read as categories (a table then even when
+    every column holds numbers); ``always``: the DataFrame even when all columns are numbers
+    (to score with a model fitted on a table). Needs pandas (``pip install "aekit[tables]"``).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet") or not path.is_file():
+        return None
+    try:
+        import pandas as pd
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+    except ImportError:
+        if suffix == ".parquet":
+            raise DatasetError(f"Reading {path} needs pandas. Fix: pip install \"aekit[tables]\".") from None
+        return None
+    try:
+        table = pd.read_csv(path) if suffix == ".csv" else pd.read_parquet(path)
+    except (ValueError, ImportError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        if suffix == ".csv":
+            return None  # load_tabular words the error
+        raise DatasetError(f"{path} cannot be read as a Parquet table ({exc}). Fix: pip install pyarrow, or export it as CSV.") from None
+    unknown = [c for c in categorical if c not in table.columns]
+    if unknown:
+        raise DatasetError(f"{path} has no column {unknown[0]!r} (named as categorical); its columns are {list(table.columns)}.")
+    for column in categorical:
+        table[column] = table[column].astype("category")
+    mixed = any(is_bool_dtype(t) or not is_numeric_dtype(t) for t in table.dtypes)
+    return table if mixed or always else None

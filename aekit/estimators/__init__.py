@@ -5,6 +5,7 @@ from aekit.estimators.anomaly import THRESHOLD_RULES, AnomalyDetector, AnomalyEx
 from aekit.estimators.autoencoder import AutoencoderEstimator
 from aekit.estimators.checks import resolve_device, validate_input
 from aekit.estimators.stacked import StackedResult, pretrain_stacked
+from aekit.estimators.tabular import TableAutoencoder
 
 __all__ = [
     "THRESHOLD_RULES",
@@ -12,6 +13,7 @@ __all__ = [
     "AnomalyExplanation",
     "AutoencoderEstimator",
     "StackedResult",
+    "TableAutoencoder",
     "pretrain_stacked",
     "resolve_device",
     "validate_input",

@@ -24,6 +24,8 @@ from aekit.errors import ConfigError, DataError, check_choice
 from aekit.estimators.autoencoder import AutoencoderEstimator
 from aekit.estimators.checks import check_feature_names, validate_input
 from aekit.estimators.params import Fitted, derived_init, float_array
+from aekit.estimators.tabular import TABLE_STATE, check_table_loss
+from aekit.tables import TableEncoder, is_mixed_table
 
 __all__ = ["AnomalyDetector", "AnomalyExplanation", "THRESHOLD_RULES", "SCALERS", "ERROR_SCALINGS"]
 
@@ -197,6 +199,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         Fitted("threshold_", float, float),
         Fitted("threshold_rule_"),
         Fitted("holdout_errors_", *float_array(np.float64)),
+        TABLE_STATE,
         Fitted("error_scale_", *float_array(np.float64), optional=True),
     )
 
@@ -230,8 +233,13 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         scaler = check_choice("scaler", self.scaler, SCALERS)
         if scaler == "auto":
             scaler = "minmax" if str(self.loss).lower() == "bce" else "standard"
+        table = TableEncoder().fit(X) if is_mixed_table(X) else None
+        if table is not None:
+            check_table_loss(self.loss)
+            scaler = "none"  # the table encoder standardises the numeric columns itself
         check_feature_names(self, X, reset=True)
-        data, sample_shape = validate_input(X)
+        self.table_ = table
+        data, sample_shape = validate_input(X if table is None else table.transform(X))
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(np.iinfo(np.int32).max))
 
@@ -254,7 +262,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         # the autoencoder's own seed is drawn from ``seed`` as AutoencoderEstimator(random_state=seed).fit draws it
         core_seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
         self._fit(
-            SimpleNamespace(**self._core_params(sample_shape, seed)), self._scale(train).reshape(len(train), *sample_shape),
+            SimpleNamespace(**self._core_params(sample_shape, seed), table_=table), self._scale(train).reshape(len(train), *sample_shape),
             core_seed, callbacks=callbacks, initial_state=initial_state, validation_data=validation_data,
         )
 
@@ -283,6 +291,8 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         parts = validation_data if pair else (validation_data,)
         n_features = int(np.prod(sample_shape))
         names = ("validation_data", "validation_data target")
+        if self.table_ is not None:
+            parts = tuple(self.table_.transform(part) for part in parts)
         scaled = tuple(
             self._scale(validate_input(part, name, n_features, type(self).__name__)[0]).reshape(-1, *sample_shape)
             for part, name in zip(parts, names)
@@ -354,6 +364,9 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         return np.ascontiguousarray((X - self.shift_) / self.scale_, dtype=np.float32)
 
     def _check_X(self, X: Any, name: str = "X") -> np.ndarray:
+        if getattr(self, "table_", None) is not None:
+            check_is_fitted(self, "model_")
+            return self._scale(self.table_.transform(X))
         return self._scale(super()._check_X(X, name))
 
     def _fit_errors(self, rows: np.ndarray) -> np.ndarray:
@@ -372,13 +385,21 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             return self._errors_of_arrays(X, X, self.objective_.per_sample_error)[:, 0].astype(np.float64)
         return (self._per_feature_errors(X) / scale).sum(axis=1)
 
-    def reconstruct(self, X: Any) -> np.ndarray:
-        """Reconstructions in the units of X (the scaling undone)."""
-        return super().reconstruct(X) * self.scale_ + self.shift_
+    def reconstruct(self, X: Any) -> Any:
+        """Reconstructions in the units of X (the scaling undone).
 
-    def inverse_transform(self, X: Any) -> np.ndarray:
-        """Decode codes into samples in the units of the training data."""
-        return super().inverse_transform(X) * self.scale_ + self.shift_
+        For a mixed-type table, a DataFrame with its columns and dtypes: missing cells filled in
+        with the model's values, each category its most likely one.
+        """
+        rows = super().reconstruct(X) * self.scale_ + self.shift_
+        if getattr(self, "table_", None) is not None:
+            return self.table_.decode(rows, index=X.index)
+        return rows
+
+    def inverse_transform(self, X: Any) -> Any:
+        """Decode codes into samples in the units of the training data (a DataFrame for a table)."""
+        rows = super().inverse_transform(X) * self.scale_ + self.shift_
+        return rows if getattr(self, "table_", None) is None else self.table_.decode(rows)
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Negative anomaly score: higher is more normal.
@@ -421,8 +442,11 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         """
         check_is_fitted(self, "model_")
         contributions = self._errors(X, None, self.objective_.per_element_error).astype(np.float64)
-        if getattr(self, "error_scale_", None) is not None:
+        if getattr(self, "error_scale_", None) is not None:  # in the units of the score
             contributions = contributions / self.error_scale_
+        if getattr(self, "table_", None) is not None:  # one loss per column, in that column's terms
+            names = [c.name for c in self.table_.columns_]
+            return AnomalyExplanation(contributions, np.argsort(-contributions, axis=1, kind="stable"), names)
         names = getattr(self, "feature_names_in_", None)
         names = [str(n) for n in names] if names is not None else [f"x{j}" for j in range(self.n_features_in_)]
         return AnomalyExplanation(contributions, np.argsort(-contributions, axis=1, kind="stable"), names)

@@ -6,8 +6,10 @@ objective and the training settings, and trains. Fitted state ends in ``_``.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +24,10 @@ from aekit.estimators.params import Fitted
 from aekit.layers.latent import NORMAL_PRIOR
 from aekit.likelihood import importance_sampled_log_likelihood
 from aekit.models import build_autoencoder
+from aekit.train.config import SCIPY_SOLVERS
 from aekit.train import BatchSource, fit_full_batch, fit_minibatch
+from aekit.train.checkpoint import Checkpointer, Checkpointing
+from aekit.train.distributed import ShardedSource, distributed_context, launched_by_torchrun
 
 __all__ = ["AutoencoderEstimator"]
 
@@ -275,6 +280,8 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     def fit(
         self, X: Any, y: Any = None, *, target: Any = None, callbacks: Sequence[Any] | None = None,
         initial_state: dict[str, torch.Tensor] | None = None, validation_data: Any = None,
+        checkpoint_dir: str | os.PathLike | None = None, checkpoint_every: int | None = None,
+        checkpoint_seconds: float | None = None, keep_checkpoints: int = 3, resume: bool = False,
     ) -> AutoencoderEstimator:
         """Train on X (reconstruct X), or learn X -> ``target`` (paired image-to-image training).
 
@@ -287,19 +294,60 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         X may also be a :class:`aekit.train.BatchSource` (e.g. a memory-mapped file streamed
         in chunks). ``callbacks`` receive ``on_epoch_end(index, logs)`` and friends (see
         :mod:`aekit.train.callbacks`). ``y`` is ignored (scikit-learn convention).
+
+        Checkpoints (:mod:`aekit.train.checkpoint`): with ``checkpoint_dir``, the run's whole
+        state is written there atomically every ``checkpoint_every`` epochs (scipy solvers:
+        iterations; default 1) and/or after the first epoch ending ``checkpoint_seconds`` after
+        the last checkpoint, keeping the newest ``keep_checkpoints``. ``resume=True`` continues
+        from the newest good checkpoint there (a fresh start when there is none): the result is
+        bit for bit the uninterrupted run's. Only ``learning_rate`` and ``max_iter`` may change
+        on resume.
+
+        Under ``torchrun`` (several processes), training is data-parallel with
+        DistributedDataParallel (see :mod:`aekit.train.distributed`); only rank 0 writes.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from aekit.datasets import load_font
+        >>> X = load_font().data
+        >>> folder = tempfile.mkdtemp()
+        >>> ae = AutoencoderEstimator(max_iter=4, random_state=0)
+        >>> a = ae.fit(X, checkpoint_dir=folder, checkpoint_every=2).transform(X)
+        >>> b = AutoencoderEstimator(max_iter=4, random_state=0).fit(X, checkpoint_dir=folder, resume=True).transform(X)
+        >>> bool((a == b).all())
+        True
         """
         if not isinstance(X, BatchSource):
             check_feature_names(self, X, reset=True)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        return self._fit(self, X, seed, target, callbacks, initial_state, validation_data)
+        checkpointing = _checkpointing(self, X, checkpoint_dir, checkpoint_every, checkpoint_seconds, keep_checkpoints, resume)
+        return self._fit(self, X, seed, target, callbacks, initial_state, validation_data, checkpointing)
 
     def _fit(
         self, params: Any, X: Any, seed: int, target: Any = None, callbacks: Sequence[Any] | None = None,
         initial_state: dict[str, torch.Tensor] | None = None, validation_data: Any = None,
+        checkpointing: Checkpointing | None = None,
     ) -> AutoencoderEstimator:
         """Build from ``params`` (attributes named like this estimator's parameters) and train on X."""
         device = resolve_device(params.device)
+        distributed = distributed_context(device)
+        if distributed is not None:
+            device = distributed.device
+        checkpoints = saved = None
+        if checkpointing is not None:
+            checkpoints = Checkpointer(checkpointing, writer=distributed is None or distributed.main)
+            saved = checkpoints.load() if checkpointing.resume else checkpoints.start_fresh()
+            seed = int(saved.state["seed"]) if saved is not None else seed  # the run's own seed: same split, weights, noise
+            checkpoints.run_state = {"seed": seed}
         plan = build_training(params, X, target, device, seed, validation_data, owner=type(self).__name__)
+        if distributed is not None and plan.config.is_scipy:
+            raise ConfigError(
+                f"solver={plan.config.solver!r} cannot train under torchrun ({distributed.world_size} processes): scipy's "
+                "full-batch solvers take one step on the whole objective and have no mini-batches to split across "
+                'processes. Fix: use a mini-batch solver (solver="adam", "adamw", "sgd" or "rmsprop"), or run '
+                "without torchrun."
+            )
         self.n_features_in_ = plan.n_features
         self._sample_shape = plan.sample_shape
         self.device_ = str(device)
@@ -314,12 +362,20 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
             self.objective_ = plan.objective
             try:
                 if plan.config.is_scipy:
-                    history = fit_full_batch(model, plan.objective, plan.train, plan.config, noise=plan.noise, callbacks=callbacks)
+                    history = fit_full_batch(
+                        model, plan.objective, plan.train, plan.config, noise=plan.noise, callbacks=callbacks,
+                        checkpoints=checkpoints, resume_from=saved,
+                    )
                 else:
                     generator = torch.Generator().manual_seed(seed)
+                    train = plan.train
+                    if distributed is not None:
+                        torch.manual_seed(seed + distributed.rank)  # each rank its own noise and dropout draws
+                        train = ShardedSource(train, distributed.rank, distributed.world_size)
                     history = fit_minibatch(
-                        model, plan.objective, plan.train, plan.config, validation=plan.validation,
+                        model, plan.objective, train, plan.config, validation=plan.validation,
                         noise=plan.noise, callbacks=callbacks, generator=generator,
+                        checkpoints=checkpoints, resume_from=saved, distributed=distributed,
                     )
             except TrainingDivergedError as error:
                 self._finish(error.history, started)
@@ -440,6 +496,52 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = ["float32"]
         tags.non_deterministic = False
         return tags
+
+
+def _checkpointing(
+    estimator: AutoencoderEstimator, X: Any, directory: Any, every: Any, seconds: Any, keep: Any, resume: Any
+) -> Checkpointing | None:
+    """The checkpoint settings of one fit, checked; None without ``checkpoint_dir``."""
+    if directory is None:
+        if resume or every is not None or seconds is not None:
+            raise ConfigError(
+                f"checkpoint_every={every!r}, checkpoint_seconds={seconds!r} and resume={resume!r} need a checkpoint_dir; "
+                "got checkpoint_dir=None. Fix: pass fit(X, checkpoint_dir='runs/x/checkpoints', ...)."
+            )
+        return None
+    for name, value in (("checkpoint_every", every), ("keep_checkpoints", keep)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1):
+            raise ConfigError(f"{name} must be a positive integer; got {value!r}. Fix: e.g. {name}=5.")
+    if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0):
+        raise ConfigError(f"checkpoint_seconds must be a number of seconds > 0; got {seconds!r}. Fix: e.g. checkpoint_seconds=600.")
+    solver = str(estimator.solver).lower()
+    if solver in SCIPY_SOLVERS and not SCIPY_SOLVERS[solver][1]:
+        raise ConfigError(
+            f"checkpoint_dir with solver={solver!r}: derivative-free scipy solvers cannot be checkpointed (their "
+            "state between iterations, a simplex or a direction set, is not exposed by scipy). Fix: use solver="
+            '"l-bfgs-b", "bfgs" or "cg", or train without checkpoint_dir.'
+        )
+    if solver in SCIPY_SOLVERS and seconds is not None:
+        raise ConfigError(
+            f"checkpoint_seconds with solver={solver!r}: a scipy solver is checkpointed between segments of "
+            "checkpoint_every iterations, so the segments (and the result) would depend on the clock. "
+            "Fix: give checkpoint_every instead."
+        )
+    if every is None and seconds is None:
+        every = 1
+    params = {k: _identity_value(v) for k, v in estimator.get_params(deep=False).items()}
+    shape = [int(X.n_samples)] if isinstance(X, BatchSource) else list(np.shape(X))
+    identity = {**{f"params.{k}": v for k, v in params.items() if k != "random_state"}, "data_shape": shape}
+    flexible = ("params.learning_rate", "params.max_iter")
+    return Checkpointing(Path(directory), every, seconds, int(keep), bool(resume), identity, flexible)
+
+
+def _identity_value(value: Any) -> Any:
+    if isinstance(value, (tuple, list)):
+        return [_identity_value(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value if value is None or isinstance(value, (bool, int, float, str)) else repr(value)
 
 
 def _load_initial_state(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> None:

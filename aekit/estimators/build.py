@@ -247,6 +247,9 @@ def build_objective(est: Parameters, spec: ModelSpec, solver: str) -> Objective:
     params = {"sigma": _real("correntropy_sigma", est.correntropy_sigma)} if loss == "correntropy" else {}
     if loss == "correntropy" and params["sigma"] == 0:
         raise ConfigError("correntropy_sigma must be > 0; got 0.")
+    table = getattr(est, "table_", None)
+    if table is not None:  # a mixed-type table (aekit.tables): one loss head per column instead
+        return table.objective(terms)
     return Objective(loss, terms, params)
 
 

@@ -96,7 +96,7 @@ class ConvDecoder(nn.Module):
         self.body = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        x = self.project(z).view(len(z), *self.feature_shape)
+        x = self.project(z).unflatten(1, self.feature_shape)  # not view(len(z), ...): keeps the batch symbolic for ONNX export
         x = self.body(x)
         return _fit_to(x, self.output_shape[1:])
 

@@ -26,6 +26,7 @@ __all__ = [
     "BinaryLatent",
     "DeterministicLatent",
     "GaussianLatent",
+    "NoisySigmoidLatent",
     "LatentOutput",
     "LatentTraits",
     "Prior",
@@ -176,3 +177,30 @@ class BinaryLatent(nn.Module):
         z = p + (bits - p).detach()
         return LatentOutput(z, {"probs": p})
 
+
+
+@register_latent
+class NoisySigmoidLatent(nn.Module):
+    """Semantic hashing's code layer: ``z = sigmoid(W h + b + e)``, ``e ~ N(0, 16^2)`` in training only.
+
+    Salakhutdinov & Hinton (2009) add Gaussian noise to the code's pre-activations while
+    fine-tuning, so the decoder can only read what survives the noise: the code units learn to
+    sit far into the sigmoid's tails, and thresholding them at 0.5 loses little. The ruta
+    showcase's hashing network puts ``layer_noise("gaussian", 16)`` right before its sigmoid
+    code of 10 units: that sd, 16, is :attr:`NOISE_SD`. In eval mode the code is the plain
+    sigmoid (threshold it at 0.5 for bits). ``activation`` is ignored (the code is a sigmoid).
+    """
+
+    kind = "noisy_sigmoid"
+    NOISE_SD = 16.0
+    traits = LatentTraits(stochastic=True, scipy_refusal="gaussian noise is drawn at every evaluation")
+
+    def __init__(self, in_features: int, latent_dim: int, activation: str = "sigmoid"):
+        super().__init__()
+        self.layer = nn.Linear(in_features, latent_dim)
+
+    def forward(self, h: torch.Tensor) -> LatentOutput:
+        a = self.layer(h)
+        if self.training:
+            a = a + self.NOISE_SD * torch.randn_like(a)
+        return LatentOutput(torch.sigmoid(a))

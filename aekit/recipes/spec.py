@@ -49,8 +49,19 @@ FIGURES: dict[str, tuple[str, ...]] = {
     "error_histogram": ("runs", "noise_level"),
     "errors_per_label": ("runs", "noise_level"),
     "noise_sweep": ("runs",),
+    "prior_samples": ("run", "n", "seed"),
+    "denoising": ("run", "noise", "noise_level", "max_images", "seed", "psnr"),
+    "anomaly_timeline": ("run", "threshold_quantile"),
+    "hamming_cosine": ("run", "max_distance", "max_samples", "seed"),
 }
-TOP_LEVEL = ("name", "title", "description", "data", "validation", "model", "runs", "noise_sweep", "figures", "smoke")
+# options every figure takes: its title, what the original experiment did (shown beside the
+# figure), and which builder draws it (default: the table's name), so one builder can be
+# listed twice, e.g. [figures.map_2d] and [figures.map_3d] with figure = "latent_map"
+COMMON_FIGURE_OPTIONS = ("title", "original", "figure")
+TOP_LEVEL = (
+    "name", "title", "description", "data", "data_options", "fallback", "fallback_options", "samples",
+    "validation", "model", "runs", "noise_sweep", "figures", "smoke",
+)
 RUN_ONLY = ("name", "noisy_copies", "noise_levels")
 SWEEP_KEYS = ("levels", "repeats")
 
@@ -80,6 +91,10 @@ class Recipe:
     validation: str | None = None  # a subset of data (e.g. "test") for val_loss each epoch
     noise_sweep: dict[str, object] = field(default_factory=dict)
     smoke: dict[str, object] = field(default_factory=dict)
+    data_options: dict[str, object] = field(default_factory=dict)  # keyword arguments of data's loader
+    fallback: str | None = None  # the stand-in dataset when ``data`` cannot be loaded (files absent)
+    fallback_options: dict[str, object] = field(default_factory=dict)
+    samples: int | None = None  # train on the first ``samples`` samples (and as many held out)
 
     def run(self, name: str) -> RunSpec:
         """The run called ``name``."""
@@ -191,7 +206,19 @@ def load_recipe(path: str | Path) -> Recipe:
         figures=figures,
         noise_sweep=sweep,
         smoke=dict(check.typed("smoke", raw.get("smoke", {}), dict, "a table of parameter overrides")),
+        data_options=dict(check.typed("data_options", raw.get("data_options", {}), dict, "a table of loader options")),
+        fallback=check.typed("fallback", raw.get("fallback", ""), str, 'a dataset name such as "mnist"') or None,
+        fallback_options=dict(check.typed("fallback_options", raw.get("fallback_options", {}), dict, "a table of loader options")),
+        samples=_samples(check, raw.get("samples")),
     )
+
+
+def _samples(check: _Checker, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise check.fail("samples", "a whole number of samples >= 1", value)
+    return value
 
 
 def _rate(check: _Checker, key: str, value: object) -> float:
@@ -220,18 +247,26 @@ def _runs(check: _Checker, raw: object, model: dict) -> list[RunSpec]:
 
 def _figures(check: _Checker, raw: object, run_names: list[str]) -> dict[str, dict[str, object]]:
     check.typed("figures", raw, dict, "a table of [figures.<name>] tables")
-    check.known("figures.", raw, tuple(FIGURES))
+    for name, options in raw.items():  # a table named after no figure must say which one it draws
+        if name not in FIGURES and not (isinstance(options, dict) and "figure" in options):
+            check.known("figures.", {name: options}, tuple(FIGURES))
     figures = {}
     for name, options in raw.items():
         key = f"figures.{name}"
         check.typed(key, options, dict, "a table of options")
-        check.known(f"{key}.", options, (*FIGURES[name], "title"))
+        builder = options.get("figure", name)
+        if builder not in FIGURES:
+            raise ConfigError(
+                f"{check.path}: key '{key}.figure': expected one of {list(FIGURES)} (the figure to draw); got {builder!r}."
+                + suggest(str(builder), tuple(FIGURES))
+            )
+        check.known(f"{key}.", options, (*FIGURES[builder], *COMMON_FIGURE_OPTIONS))
         for option in ("run", "runs"):
             chosen = options.get(option)
             for run in [chosen] if isinstance(chosen, str) else chosen or []:
                 if run not in run_names:
                     raise check.fail(f"{key}.{option}", f"names of runs in this recipe {run_names}", run)
-        if name == "interpolation":
+        if builder == "interpolation":
             between = options.get("between")
             if not (isinstance(between, list) and len(between) == 2):
                 raise check.fail(f"{key}.between", "two sample labels or indices, e.g. [\"a\", \"b\"]", between)

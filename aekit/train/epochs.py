@@ -42,6 +42,13 @@ class TrainingRun:
         self.callbacks.train_begin({"solver": solver, "unit": unit, "max_iter": max_iter})
         self.start = time.perf_counter()
 
+    def resume(self, history: History) -> None:
+        """Continue a checkpointed run: its history so far, and the clock where it stopped."""
+        history.stop_reason = ""
+        self.history = history
+        if history.seconds:
+            self.start = time.perf_counter() - history.seconds[-1]
+
     def stop(self, reason: str) -> None:
         self.history.stop_reason = reason
 

@@ -45,6 +45,24 @@ class DirectFusedAdam:
         # float32 step counters on the parameters' device, as torch.optim keeps them for fused kernels
         self._steps = [torch.zeros((), dtype=torch.float32, device=p.device) for p in self.params]
 
+    def state_dict(self) -> dict:
+        """The state as ``torch.optim.Adam.state_dict()`` lays it out (live tensors, not copies)."""
+        state = {
+            i: {"step": self._steps[i], "exp_avg": self._exp_avgs[i], "exp_avg_sq": self._exp_avg_sqs[i]}
+            for i in range(len(self.params))
+        }
+        return {"state": state, "param_groups": [{"lr": self.param_groups[0]["lr"], "params": list(range(len(self.params)))}]}
+
+    @torch.no_grad()
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Copy a :meth:`state_dict` back in place, bit for bit."""
+        for i, entry in state_dict["state"].items():
+            i = int(i)
+            self._steps[i].copy_(entry["step"])
+            self._exp_avgs[i].copy_(entry["exp_avg"])
+            self._exp_avg_sqs[i].copy_(entry["exp_avg_sq"])
+        self.param_groups[0]["lr"] = float(state_dict["param_groups"][0]["lr"])
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.params:
             if set_to_none:

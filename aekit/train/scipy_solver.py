@@ -12,6 +12,14 @@ the best loss so far every ``max_fun // 500`` evaluations (unit "evaluation").
 
 Corruption is drawn once per run, so the objective scipy sees is deterministic (the classic
 setting: a fixed set of noisy copies). Stochastic latents and dropout are refused upstream.
+
+Checkpointing (gradient methods only) runs ``minimize`` in segments of ``checkpoint_every``
+iterations, each started from the last accepted iterate, and writes a checkpoint between
+segments. scipy keeps its own state (L-BFGS-B's curvature pairs, BFGS's inverse Hessian, CG's
+search direction, the line search's previous step) out of reach, so a segment starts with that
+state fresh: a checkpointed run is a restarted method (as restarted CG and L-BFGS are), and
+resuming one is bit for bit the uninterrupted checkpointed run. It is not the same trajectory
+as one run without checkpoints, whose solver state is never reset.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from aekit.losses import Objective
 from aekit.models import Autoencoder
 from aekit.noise import Corruption
 from aekit.train.batches import InMemorySource
+from aekit.train.checkpoint import Checkpointer, SavedState, rng_state
 from aekit.train.config import SCIPY_SOLVERS, TrainConfig
 from aekit.train.epochs import TrainingRun
 from aekit.train.history import History
@@ -64,8 +73,14 @@ def fit_full_batch(
     *,
     noise: Corruption | None = None,
     callbacks: Sequence[Any] | None = None,
+    checkpoints: Checkpointer | None = None,
+    resume_from: SavedState | None = None,
 ) -> History:
-    """Minimise the objective over the whole training set with ``scipy.optimize.minimize``."""
+    """Minimise the objective over the whole training set with ``scipy.optimize.minimize``.
+
+    With ``checkpoints`` (gradient methods), in segments of ``checkpoint_every`` iterations
+    with a checkpoint between them; ``resume_from`` continues from one's accepted iterate.
+    """
     method, uses_gradient = SCIPY_SOLVERS[config.solver]
     dtype = next(model.parameters()).dtype
     inputs = train.inputs if noise is None else noise(train.inputs)  # drawn once per run
@@ -74,6 +89,10 @@ def fit_full_batch(
     model.train()
     run = TrainingRun(config.solver, "iteration" if uses_gradient else "evaluation", config.max_iter, callbacks)
     evaluations = 0
+    if resume_from is not None:
+        run.resume(History.from_dict(resume_from.state["history"]))
+        evaluations = int(resume_from.state["loop"]["evaluations"])
+        flat.values.copy_(resume_from.tensors["theta"].to(flat.values.device))
     last: dict[str, Any] = {}
     best: dict[str, Any] = {"loss": math.inf}
     stride = max(1, config.max_fun // 500)
@@ -120,14 +139,31 @@ def fit_full_batch(
         limits["maxfun"] = config.max_fun
     elif method in ("Powell", "Nelder-Mead"):
         limits["maxfev"] = config.max_fun
+    segment = checkpoints.settings.every if checkpoints is not None and uses_gradient else None
+    if resume_from is not None and segment:  # the segments are part of the run: keep the checkpointed run's
+        segment = int(resume_from.state["loop"].get("segment", segment))
     try:
         try:
-            result = scipy.optimize.minimize(
-                fun, flat.values.cpu().numpy().copy(), method=method, jac=uses_gradient or None,
-                callback=on_iteration, options=limits,
-            )
-            final = np.asarray(result.x, dtype=np.float64)
-            message = str(result.message)
+            theta = flat.values.cpu().numpy().copy()
+            while True:
+                done = len(run.history)
+                if segment:
+                    limits["maxiter"] = min(segment, config.max_iter - done)
+                    if "maxfun" in limits:
+                        limits["maxfun"] = max(1, config.max_fun - evaluations)
+                result = scipy.optimize.minimize(
+                    fun, theta, method=method, jac=uses_gradient or None, callback=on_iteration, options=limits,
+                )
+                theta = np.asarray(result.x, dtype=np.float64)
+                message = str(result.message)
+                finished = len(run.history) >= config.max_iter or evaluations >= config.max_fun
+                if not segment or result.status != 1 or finished:  # status 1: this segment's iteration limit
+                    break
+                checkpoints.save(
+                    len(run.history), {"theta": torch.from_numpy(theta), **rng_state({})},
+                    {"history": run.history.to_dict(), "loop": {"evaluations": evaluations, "segment": segment}},
+                )  # fmt: skip
+            final = theta
             if not uses_gradient and (not run.history.evaluations or run.history.evaluations[-1] != evaluations):
                 record(best["loss"], best["terms"])  # the end point
         except StopIteration:  # a callback asked to stop from inside a derivative-free objective

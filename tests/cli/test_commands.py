@@ -37,7 +37,7 @@ def test_train_writes_a_run_directory(run_dir):
 def test_train_flags_mirror_the_estimator_one_to_one():
     from aekit.cli.train import train
 
-    flags = set(inspect.signature(train).parameters) - {"data", "out", "samples", "quiet", "verbose"}
+    flags = set(inspect.signature(train).parameters) - {"data", "out", "samples", "quiet", "verbose", "checkpoint_every", "checkpoint_seconds", "resume"}
     assert flags == set(inspect.signature(AutoencoderEstimator.__init__).parameters) - {"self"}
 
 

@@ -44,3 +44,37 @@ def test_detect_numeric_threshold(tmp_path):
                                  "-o", str(tmp_path / "s.csv")])
     assert result.exit_code == 0, result.output
     assert "0 of 50 samples flagged (threshold 1e+09)" in result.output
+
+
+def test_detect_scores_a_mixed_type_csv_and_reports_each_column(tmp_path):
+    palmerpenguins = __import__("pytest").importorskip("palmerpenguins")
+    palmerpenguins.load_penguins().to_csv(tmp_path / "penguins.csv", index=False)
+    args = ["detect", str(tmp_path / "penguins.csv"), "--max-iter", "30", "-o", str(tmp_path / "s.csv"), "--save", str(tmp_path / "det")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "reconstruction per column" in result.output
+    for line in ("species", "categorical", "accuracy", "body_mass_g", "rmse"):
+        assert line in result.output
+    assert "of 344 samples flagged" in result.output
+    again = runner.invoke(app, ["detect", str(tmp_path / "penguins.csv"), "-m", str(tmp_path / "det"), "-o", str(tmp_path / "t.csv")])
+    assert again.exit_code == 0, again.output
+    np.testing.assert_allclose(np.loadtxt(tmp_path / "t.csv", delimiter=",", skiprows=1), np.loadtxt(tmp_path / "s.csv", delimiter=",", skiprows=1), rtol=1e-5)
+    (tmp_path / "odd.csv").write_text((tmp_path / "penguins.csv").read_text().replace("Torgersen", "Atlantis", 1))
+    bad = runner.invoke(app, ["detect", str(tmp_path / "odd.csv"), "-m", str(tmp_path / "det")])
+    assert bad.exit_code == 1 and "Column 'island' holds categories not seen in fit: ['Atlantis']" in bad.output
+
+
+def test_detect_reads_named_integer_columns_as_categories(tmp_path):
+    rng = np.random.default_rng(0)
+    code = rng.integers(1, 4, size=150)
+    rows = np.column_stack([code * 2.0 + 0.1 * rng.normal(size=150), code])
+    np.savetxt(tmp_path / "t.csv", rows, delimiter=",", header="value,code", comments="", fmt=["%.4f", "%d"])
+    args = ["detect", str(tmp_path / "t.csv"), "--categorical", "code", "--max-iter", "30", "-o", str(tmp_path / "s.csv"),
+            "--save", str(tmp_path / "det")]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "code" in result.output and "categorical" in result.output
+    again = runner.invoke(app, ["detect", str(tmp_path / "t.csv"), "-m", str(tmp_path / "det"), "-o", str(tmp_path / "u.csv")])
+    assert again.exit_code == 0, again.output  # the saved encoder knows the column is categorical
+    bad = runner.invoke(app, ["detect", str(tmp_path / "t.csv"), "--categorical", "kode"])
+    assert bad.exit_code == 1 and "has no column 'kode' (named as categorical)" in bad.output
