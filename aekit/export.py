@@ -17,7 +17,8 @@ ones (``estimator.input_shape_``); the batch dimension is dynamic. The code is t
 ``transform`` gives: the mean for a VAE, hard 0/1 bits for a binary latent. An
 :class:`~aekit.AnomalyDetector`'s graphs start with its scaling ``(x - shift_) / scale_`` (and
 the decoder's end with ``x * scale_ + shift_``); its score is minus the reconstruction loss the
-detector was trained with (``objective_.per_sample_error``), and its threshold is in the
+detector was trained with (``objective_.per_sample_error``; with ``error_scaling="feature"`` each
+feature's loss over ``error_scale_`` first, as ``score_samples`` does), and its threshold is in the
 metadata (``aekit.threshold``: a row is an anomaly when ``score < -threshold``).
 
 The file records ``aekit.version``, ``aekit.estimator``, ``aekit.part``, ``aekit.params``
@@ -83,6 +84,11 @@ class _Part(nn.Module):
         self.scaling = _Scaling(estimator)
         self.input_shape = tuple(int(s) for s in estimator.input_shape_)
         self.per_sample_error = estimator.objective_.per_sample_error
+        self.per_element_error = estimator.objective_.per_element_error
+        error_scale = getattr(estimator, "error_scale_", None)  # an AnomalyDetector's error_scaling="feature"
+        self.error_scaled = error_scale is not None
+        if self.error_scaled:
+            self.register_buffer("error_scale", torch.as_tensor(np.asarray(error_scale, np.float32)).reshape(1, -1))
 
     def _model_input(self, x: torch.Tensor) -> torch.Tensor:
         flat = self.scaling.scaled(x.reshape(x.shape[0], -1))
@@ -98,6 +104,8 @@ class _Part(nn.Module):
         out = self.model(xs)
         if self.part == "autoencoder":
             return self.scaling.unscaled(out.x_hat.reshape(out.x_hat.shape[0], -1))
+        if self.error_scaled:
+            return -(self.per_element_error(out, xs).reshape(xs.shape[0], -1) / self.error_scale).sum(1)
         return -self.per_sample_error(out, xs).reshape(-1)
 
 

@@ -8,12 +8,20 @@ PyOD is not a dependency of aekit: run this from a separate environment, e.g.
 
     python3 -m venv /tmp/bench-venv
     /tmp/bench-venv/bin/pip install torch==2.13.0 pyod==3.6.7 tqdm -e .
-    /tmp/bench-venv/bin/python benchmarks/anomaly.py --data /work/shared/data/odds
+    /tmp/bench-venv/bin/python benchmarks/anomaly.py --data ../shared/data/odds
+
+``--defaults`` is issue 15's protocol: every detector with its defaults on every set (no fewer
+epochs for the big sets), ``--seeds`` seeds everywhere; "aekit AE" is then also scored by its
+plain reconstruction error from the same fitted model (what ``error_scaling="none"`` gives, the
+score before that parameter existed), and the table gains seconds per set::
+
+    python benchmarks/anomaly.py --defaults --only "aekit AE" IsolationForest
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -41,9 +49,12 @@ def load(data: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
 AEKIT_AND_BASELINE = ["aekit AE", "aekit VAE", "IsolationForest"]  # needs no PyOD
 
 
-def detectors(name: str, seed: int, only: list[str] | None = None) -> dict[str, object]:
+PLAIN = "aekit AE, plain error"  # the same fitted "aekit AE", scored as error_scaling="none" scores
+
+
+def detectors(name: str, seed: int, only: list[str] | None = None, defaults: bool = False) -> dict[str, object]:
     """name -> an unfitted detector; each gives anomaly scores (higher = more anomalous) via `scores`."""
-    epochs, vae_epochs = BIG.get(name, (100, 30))
+    epochs, vae_epochs = (100, 30) if defaults else BIG.get(name, (100, 30))
     makers = {
         "aekit AE": lambda: AnomalyDetector(max_iter=epochs, random_state=seed),
         "aekit VAE": lambda: AnomalyDetector(latent="gaussian", max_iter=epochs, random_state=seed),
@@ -66,21 +77,26 @@ def scores(detector: object, X: np.ndarray) -> np.ndarray:
     return detector.decision_function(X)  # PyOD convention: higher = more anomalous
 
 
-def run(data: Path, sets: list[str], seeds: int, only: list[str] | None = None) -> dict[str, dict[str, list[tuple[float, float, float]]]]:
+def run(
+    data: Path, sets: list[str], seeds: int, only: list[str] | None = None, defaults: bool = False
+) -> dict[str, dict[str, list[tuple[float, float, float]]]]:
     results: dict[str, dict[str, list[tuple[float, float, float]]]] = {}
     for name in sets:
         X, y = load(data, name)
-        n_seeds = 1 if name in BIG else seeds
+        n_seeds = 1 if name in BIG and not defaults else seeds
         for seed in range(n_seeds):
             X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=seed)
-            for label, detector in detectors(name, seed, only).items():
+            for label, detector in detectors(name, seed, only, defaults).items():
                 started = time.perf_counter()
                 detector.fit(X_train)
                 s = scores(detector, X_test)
                 elapsed = time.perf_counter() - started
-                results.setdefault(name, {}).setdefault(label, []).append(
-                    (roc_auc_score(y_test, s), average_precision_score(y_test, s), elapsed)
-                )
+                per = results.setdefault(name, {})
+                per.setdefault(label, []).append((roc_auc_score(y_test, s), average_precision_score(y_test, s), elapsed))
+                if defaults and label == "aekit AE":
+                    plain = detector.reconstruction_error(X_test)
+                    per.setdefault(PLAIN, []).append((roc_auc_score(y_test, plain), average_precision_score(y_test, plain), elapsed))
+                print(f"  {name} seed {seed} {label}: ROC-AUC {per[label][-1][0]:.3f}, {elapsed:.1f} s", flush=True)
     return results
 
 
@@ -98,6 +114,9 @@ def table(results: dict[str, dict[str, list[tuple[float, float, float]]]]) -> st
                 v = np.array([r[column] for r in per[label]])
                 cells.append(f"{v.mean():.3f}" + (f" ({v.std():.3f})" if len(v) > 1 else ""))
             lines.append(f"| {name} | {len(per[labels[0]])} | " + " | ".join(cells) + " |")
+    lines.append(f"| **seconds per fit (mean)** | | " + " | ".join("" for _ in labels) + " |")
+    for name, per in results.items():
+        lines.append(f"| {name} | {len(per[labels[0]])} | " + " | ".join(f"{np.mean([r[2] for r in per[label]]):.1f}" for label in labels) + " |")
     lines.append("| **mean ROC-AUC** | | " + " | ".join(
         f"{np.mean([np.mean([r[0] for r in per[label]]) for per in results.values()]):.3f}" for label in labels) + " |")
     lines.append("| **total seconds** | | " + " | ".join(
@@ -107,10 +126,12 @@ def table(results: dict[str, dict[str, list[tuple[float, float, float]]]]) -> st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data/odds"))
+    shared = Path(os.environ.get("AEKIT_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+    parser.add_argument("--data", type=Path, default=shared / "odds")
     parser.add_argument("--sets", nargs="*", default=SETS)
     parser.add_argument("--seeds", type=int, default=3, help="seeds for the small sets (big sets: 1)")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--defaults", action="store_true", help="every detector with its defaults, --seeds seeds on every set")
     parser.add_argument(
         "--only", nargs="*", default=None,
         help=f"detectors to run (default all); e.g. --only {' '.join(repr(x) for x in AEKIT_AND_BASELINE)} needs no PyOD",
@@ -119,7 +140,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     threadpool_limits(args.threads)
     started = time.perf_counter()
-    results = run(args.data, args.sets, args.seeds, args.only)
+    results = run(args.data, args.sets, args.seeds, args.only, args.defaults)
     print(table(results))
     print(f"\nwall time {time.perf_counter() - started:.0f} s, torch {torch.__version__}, {args.threads} thread(s)")
 

@@ -75,6 +75,19 @@ class TestLossCurves:
         np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), [0.5, 1.5])
         assert fig.axes[0].get_xlabel() == "wall time (s)"
 
+    def test_seconds_and_evaluations_panels(self):
+        powell = {"loss": [3.0, 2.0], "unit": "evaluation", "evaluations": [500, 1000], "seconds": [0.1, 0.2]}
+        adam = {"loss": [3.0, 2.5, 1.0], "seconds": [0.01, 0.02, 0.03]}
+        fig = plot_loss_curves({"powell": powell, "adam": adam}, x=("seconds", "evaluations"))
+        assert [ax.get_xlabel() for ax in fig.axes] == ["wall time (s)", "objective evaluations"]
+        np.testing.assert_array_equal(fig.axes[0].lines[0].get_xdata(), [0.1, 0.2])
+        np.testing.assert_array_equal(fig.axes[1].lines[0].get_xdata(), [500, 1000])
+        np.testing.assert_array_equal(fig.axes[1].lines[1].get_xdata(), [1, 2, 3])  # one per epoch without a count
+
+    def test_no_x_axis(self):
+        with pytest.raises(ConfigError, match=r"x must name at least one axis of \('step', 'seconds', 'evaluations'\); got \(\)"):
+            plot_loss_curves([1.0], x=())
+
     def test_log_scale(self):
         assert plot_loss_curves([1.0, 0.1], logy=True).axes[0].get_yscale() == "log"
 

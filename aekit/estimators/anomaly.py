@@ -27,7 +27,7 @@ from aekit.estimators.params import Fitted, derived_init, float_array
 from aekit.estimators.tabular import TABLE_STATE, check_table_loss
 from aekit.tables import TableEncoder, is_mixed_table
 
-__all__ = ["AnomalyDetector", "AnomalyExplanation", "THRESHOLD_RULES", "SCALERS"]
+__all__ = ["AnomalyDetector", "AnomalyExplanation", "THRESHOLD_RULES", "SCALERS", "ERROR_SCALINGS"]
 
 # rule -> (default parameter, valid range as (low, high, high_open), what the parameter is)
 THRESHOLD_RULES: dict[str, tuple[float, tuple[float, float, bool], str]] = {
@@ -37,6 +37,18 @@ THRESHOLD_RULES: dict[str, tuple[float, tuple[float, float, bool], str]] = {
     "fpr": (0.01, (0.0, 1.0, True), "the target false-positive rate on normal data, in (0, 1)"),
 }
 SCALERS = ("auto", "standard", "minmax", "robust", "none")
+ERROR_SCALINGS = ("feature", "none")
+
+
+def _feature_error_scale(per_feature_errors: np.ndarray) -> np.ndarray:
+    """Each feature's typical training error: its median over the rows, floored at 1e-3 of their mean.
+
+    The median is robust to the anomalies mixed into the training data; the floor keeps a feature
+    the model reconstructs perfectly (a constant column) from dividing by almost zero.
+    """
+    median = np.median(per_feature_errors, axis=0).astype(np.float64)
+    floor = max(1e-3 * float(median.mean()), 1e-12)
+    return np.maximum(median, floor)
 
 
 @dataclass(frozen=True)
@@ -114,6 +126,13 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         The rule's parameter; None uses the rule's default.
     holdout_fraction : float, default=0.2
         Part of the training data kept out of training to calibrate a named rule.
+    error_scaling : {"feature", "none"}, default="feature"
+        How the per-feature reconstruction errors add up to the anomaly score. "feature":
+        each feature's error is divided by its median over the training rows (``error_scale_``)
+        before the sum, so that a feature no sample reconstructs well does not drown the others
+        (mean ROC-AUC over the nine ODDS sets, three seeds, defaults: 0.833 against 0.819 with
+        the plain error and 0.820 for IsolationForest; docs/benchmarks.md). "none": the plain
+        reconstruction error, the detector's score before this parameter existed.
     scaler : {"auto", "standard", "minmax", "robust", "none"}, default="auto"
         Feature scaling fitted on the training data; "auto" is "minmax" for ``loss="bce"``,
         else "standard".
@@ -163,6 +182,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             "threshold_param": (None, "float | None"),
             "holdout_fraction": (0.2, "float"),
             "scaler": ("auto", "str"),
+            "error_scaling": ("feature", "str"),
         },
         overrides={
             "hidden_sizes": ("auto", "Sequence[int] | str"),
@@ -180,6 +200,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         Fitted("threshold_rule_"),
         Fitted("holdout_errors_", *float_array(np.float64)),
         TABLE_STATE,
+        Fitted("error_scale_", *float_array(np.float64), optional=True),
     )
 
     # ------------------------------------------------------------------ fit
@@ -208,6 +229,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
                 "target. Fix: drop target, or train an AutoencoderEstimator(...).fit(X, target=Y) for X -> Y."
             )
         rule, param = self._threshold_rule()
+        error_scaling = check_choice("error_scaling", self.error_scaling, ERROR_SCALINGS)
         scaler = check_choice("scaler", self.scaler, SCALERS)
         if scaler == "auto":
             scaler = "minmax" if str(self.loss).lower() == "bce" else "standard"
@@ -244,6 +266,9 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             core_seed, callbacks=callbacks, initial_state=initial_state, validation_data=validation_data,
         )
 
+        self.error_scale_ = None  # the plain errors, while the scale is measured
+        if error_scaling == "feature":
+            self.error_scale_ = _feature_error_scale(self._per_feature_errors(self._to_model_shape(self._scale(train))))
         self.holdout_errors_ = None
         if rule == "contamination":
             self.threshold_ = float(np.percentile(self._fit_errors(train), 100.0 * (1.0 - float(self.contamination))))
@@ -345,9 +370,20 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         return self._scale(super()._check_X(X, name))
 
     def _fit_errors(self, rows: np.ndarray) -> np.ndarray:
-        """Reconstruction errors of rows of X already validated in fit."""
-        X = self._to_model_shape(self._scale(rows))
-        return self._errors_of_arrays(X, X, self.objective_.per_sample_error)[:, 0].astype(np.float64)
+        """Anomaly scores (errors, as ``error_scaling`` adds them up) of rows of X already validated in fit."""
+        return self._scored_errors(self._to_model_shape(self._scale(rows)))
+
+    def _per_feature_errors(self, X: np.ndarray) -> np.ndarray:
+        """(n, n_features) reconstruction errors of scaled rows in the model's shape."""
+        return self._errors_of_arrays(X, X, self.objective_.per_element_error).astype(np.float64)
+
+    def _scored_errors(self, X: np.ndarray) -> np.ndarray:
+        """Per-sample anomaly score of scaled rows: the reconstruction error, per feature over
+        ``error_scale_`` when it is set (``error_scaling="feature"``)."""
+        scale = getattr(self, "error_scale_", None)
+        if scale is None:
+            return self._errors_of_arrays(X, X, self.objective_.per_sample_error)[:, 0].astype(np.float64)
+        return (self._per_feature_errors(X) / scale).sum(axis=1)
 
     def reconstruct(self, X: Any) -> Any:
         """Reconstructions in the units of X (the scaling undone).
@@ -366,7 +402,11 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         return rows if getattr(self, "table_", None) is None else self.table_.decode(rows)
 
     def score_samples(self, X: Any) -> np.ndarray:
-        """Negative reconstruction error of the scaled features: higher is more normal.
+        """Negative anomaly score: higher is more normal.
+
+        The score is the reconstruction error of the scaled features, each feature's error over
+        its typical training error (``error_scale_``) with ``error_scaling="feature"``, the
+        plain error with ``"none"``.
 
         Examples
         --------
@@ -376,7 +416,8 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         >>> det.score_samples(X[:2]).shape
         (2,)
         """
-        return -self.reconstruction_error(X).astype(np.float64)
+        check_is_fitted(self, "model_")
+        return -self._scored_errors(self._to_model_shape(self._check_X(X)))
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``score_samples(X) - offset_``: negative for anomalies, positive for normal samples."""
@@ -401,6 +442,8 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         """
         check_is_fitted(self, "model_")
         contributions = self._errors(X, None, self.objective_.per_element_error).astype(np.float64)
+        if getattr(self, "error_scale_", None) is not None:  # in the units of the score
+            contributions = contributions / self.error_scale_
         if getattr(self, "table_", None) is not None:  # one loss per column, in that column's terms
             names = [c.name for c in self.table_.columns_]
             return AnomalyExplanation(contributions, np.argsort(-contributions, axis=1, kind="stable"), names)

@@ -22,6 +22,7 @@ class _Curve:
     unit: str
     seconds: np.ndarray
     steps: np.ndarray
+    evaluations: np.ndarray  # cumulative objective evaluations; one per step where not recorded
 
 
 def _field(history: object, name: str, default: object) -> object:
@@ -45,12 +46,15 @@ def _as_curve(history: object, name: str) -> _Curve:
     evaluations = np.asarray(_field(history, "evaluations", None) or [], dtype=float).ravel()
     if unit == "evaluation" and evaluations.size == loss.size:
         steps = evaluations  # derivative-free solvers record checkpoints every k evaluations
+    if evaluations.size != loss.size:
+        evaluations = np.arange(1, loss.size + 1, dtype=float)
     return _Curve(
         loss=loss,
         val_loss=np.asarray(_field(history, "val_loss", None) or [], dtype=float).ravel(),
         unit=unit,
         seconds=np.asarray(_field(history, "seconds", None) or [], dtype=float).ravel(),
         steps=steps,
+        evaluations=evaluations,
     )
 
 
@@ -58,16 +62,19 @@ def _is_single_history(histories: object) -> bool:
     return "loss" in histories if isinstance(histories, Mapping) else True
 
 
+X_AXES = ("step", "seconds", "evaluations")
+
+
 def plot_loss_curves(
     histories: object,
     *,
     logy: bool = False,
     logx: bool = False,
-    x: str = "step",
+    x: str | Sequence[str] = "step",
     title: str | None = None,
     validation_label: str = "validation",
 ) -> Figure:
-    """Training (solid) and validation (dashed) loss of one run or several runs on one axes.
+    """Training (solid) and validation (dashed) loss of one run or several runs, one panel per x axis.
 
     Parameters
     ----------
@@ -80,12 +87,16 @@ def plot_loss_curves(
     logy : bool
         Logarithmic loss axis; every loss must then be positive.
     logx : bool
-        Logarithmic step axis: spreads runs of very different lengths (epochs beside
+        Logarithmic x axes: spreads runs of very different lengths (epochs beside
         thousands of Powell evaluations).
-    x : {"step", "seconds"}
-        Plot against the epoch/iteration number or against cumulative wall time.
+    x : {"step", "seconds", "evaluations"} or a sequence of them
+        What the x axis counts: the epoch/iteration number, the cumulative wall time, or the
+        cumulative objective evaluations (scipy solvers record them; a history without them,
+        such as Adam's, counts one per epoch, which is one evaluation of the whole objective
+        for a full batch). A sequence draws one panel per entry side by side, sharing the loss
+        axis: ``x=("seconds", "evaluations")`` compares solvers on a common axis.
     title : str, optional
-        Axes title.
+        Title of the (first) panel.
     validation_label : str, default="validation"
         What the dashed curves are called in the legend ("test" for a test set).
 
@@ -100,8 +111,16 @@ def plot_loss_curves(
     ...                         "cg": {"loss": [3.0, 1.0], "unit": "iteration"}}, logy=True)
     >>> len(fig.axes[0].lines), fig.axes[0].get_xlabel()
     (3, 'epoch / iteration')
+    >>> fig = plot_loss_curves({"powell": {"loss": [3.0, 2.0], "unit": "evaluation", "evaluations": [500, 1000],
+    ...                                    "seconds": [0.1, 0.2]}, "adam": {"loss": [3.0, 1.0], "seconds": [0.01, 0.02]}},
+    ...                        x=("seconds", "evaluations"))
+    >>> [ax.get_xlabel() for ax in fig.axes]
+    ['wall time (s)', 'objective evaluations']
     """
-    x = check_choice("x", x, ["step", "seconds"])
+    axes_x = [x] if isinstance(x, str) else list(x)
+    if not axes_x:
+        raise ConfigError(f"x must name at least one axis of {X_AXES}; got {x!r}. Fix: x=\"step\".")
+    axes_x = [check_choice("x", one, list(X_AXES)) for one in axes_x]
     runs = {"": histories} if _is_single_history(histories) else dict(histories)
     if not runs:
         raise DataError("plot_loss_curves needs at least one history; got an empty mapping.")
@@ -113,8 +132,16 @@ def plot_loss_curves(
                 f"logy=True needs positive losses; the lowest is {lowest:g}. Pass logy=False."
             )
 
-    fig = new_figure(6.4, 4.0)
-    ax = fig.add_subplot()
+    fig = new_figure(6.4 * len(axes_x), 4.0)
+    panels = fig.subplots(1, len(axes_x), sharey=True, squeeze=False)[0]
+    for ax, axis in zip(panels, axes_x):
+        _draw_loss_panel(ax, curves, axis, logx, logy, validation_label)
+    for ax in panels[1:]:
+        ax.set_ylabel("")
+    return _finish(fig, panels[0], 2, title)  # always a legend: it says which line is train and which validation
+
+
+def _draw_loss_panel(ax, curves: dict[str, _Curve], x: str, logx: bool, logy: bool, validation_label: str) -> None:
     colours = _colours(len(curves))
     for colour, (name, curve) in zip(colours, curves.items()):
         for values, kind, style in ((curve.loss, "train", "-"), (curve.val_loss, validation_label, "--")):
@@ -127,12 +154,15 @@ def plot_loss_curves(
                         f"has {curve.seconds.size} times for {curve.loss.size} losses. Use x='step'."
                     )
                 steps = curve.seconds[: values.size]
+            elif x == "evaluations":
+                steps = curve.evaluations[: values.size]
             else:
                 steps = curve.steps[: values.size]
             label = (f"{name} ({kind})" if kind == validation_label else name) if name else kind
             ax.plot(steps, values, style, color=colour, label=label, marker="." if values.size < 30 else None)
     units = list(dict.fromkeys(c.unit for c in curves.values()))
-    ax.set_xlabel("wall time (s)" if x == "seconds" else " / ".join(units))
+    labels = {"seconds": "wall time (s)", "evaluations": "objective evaluations"}
+    ax.set_xlabel(labels.get(x, " / ".join(units)))
     if logx:
         ax.set_xscale("log")
     elif x == "step":
@@ -141,7 +171,6 @@ def plot_loss_curves(
     if logy:
         _log_y(ax)
     ax.grid(True, alpha=0.3)
-    return _finish(fig, ax, 2, title)  # always a legend: it says which line is train and which validation
 
 
 def plot_series(

@@ -100,6 +100,7 @@ def _loss_curves(ctx: _Context, options: dict) -> Figure:
     positive = all(min(h.loss) > 0 for h in histories.values())
     return plot_loss_curves(
         histories, logy=bool(options.get("logy", True)) and positive, logx=bool(options.get("logx", False)),
+        x=options.get("x", "step"),
         validation_label=ctx.plan.validation or "validation",
     )
 

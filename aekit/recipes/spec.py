@@ -40,7 +40,7 @@ __all__ = ["Recipe", "RunSpec", "load_recipe", "FIGURES"]
 
 # figure name -> the options it accepts (besides "title")
 FIGURES: dict[str, tuple[str, ...]] = {
-    "loss_curves": ("runs", "logy", "logx"),
+    "loss_curves": ("runs", "logy", "logx", "x"),
     "reconstructions": ("run", "noise_level", "max_images"),
     "latent_map": ("run", "label_kind", "projection"),
     "decoded_grid": ("run", "n"),

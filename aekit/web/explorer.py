@@ -225,7 +225,8 @@ class Explorer:
         self.labels = None if labels is None else [str(labels[i]) for i in keep]
         self.codes = estimator.transform(self.X).astype(np.float64)
         self.latent_dim = self.codes.shape[1]
-        self.errors = estimator.reconstruction_error(self.X).astype(np.float64)
+        # the anomaly score, in the units of an AnomalyDetector's threshold_ (the plain error otherwise)
+        self.errors = (-estimator.score_samples(self.X)).astype(np.float64)
         threshold = getattr(estimator, "threshold_", None)  # an AnomalyDetector's fitted threshold
         self.threshold = None if threshold is None else float(threshold)
         self.feature_names = [str(f) for f in feature_names] if feature_names is not None else [f"x{j}" for j in range(X.shape[1])]

@@ -144,6 +144,7 @@ def test_save_load_roundtrip(tmp_path, fitted):
         ({"threshold": float("nan")}, r"threshold must be a finite reconstruction error.*got nan. Fix"),
         ({"contamination": 0, "holdout_fraction": 1.5}, r"holdout_fraction must be a number in \(0, 1\); got 1.5. Fix"),
         ({"scaler": "zscore"}, r"scaler='zscore' is not a known choice"),
+        ({"error_scaling": "mad"}, r"error_scaling='mad' is not a known choice. Expected one of \['feature', 'none'\]"),
     ],
 )
 def test_parameter_errors(params, match):
@@ -161,3 +162,57 @@ def test_every_autoencoder_parameter_is_also_a_detector_parameter():
 
     missing = set(AutoencoderEstimator().get_params()) - set(AnomalyDetector().get_params())
     assert not missing, f"AnomalyDetector lacks {sorted(missing)}"
+
+
+def test_error_scaling_none_is_the_plain_reconstruction_error():
+    X = planar(120)
+    det = AnomalyDetector(error_scaling="none", max_iter=5, random_state=0).fit(X)
+    assert det.error_scale_ is None
+    np.testing.assert_allclose(det.score_samples(X), -det.reconstruction_error(X), rtol=1e-6)
+
+
+def test_feature_error_scaling_divides_each_feature_by_its_median_training_error():
+    X = planar(120)
+    det = AnomalyDetector(max_iter=5, random_state=0).fit(X)
+    per_feature = det.explain(X).contributions * det.error_scale_  # back to the plain per-feature errors
+    np.testing.assert_allclose(det.error_scale_, np.median(per_feature, axis=0), rtol=1e-5)
+    np.testing.assert_allclose(det.score_samples(X), -(per_feature / det.error_scale_).sum(1), rtol=1e-5)
+    np.testing.assert_allclose(det.explain(X).contributions.sum(1), -det.score_samples(X), rtol=1e-5)
+
+
+def test_feature_error_scaling_keeps_a_noisy_feature_from_drowning_the_others():
+    """One feature is pure noise no model reconstructs; an outlier off the plane in the others ranks top only
+    when each feature's error is measured against its typical error."""
+    rng = np.random.default_rng(1)
+    X = planar(300, d=6)
+    X = np.hstack([X / X.std(0), 3.0 * rng.standard_t(2, size=(300, 1))]).astype(np.float32)
+    odd = X[:1].copy()
+    odd[0, :6] += 1.5 * rng.normal(size=6)  # off the plane, small in each feature
+    data = np.vstack([X, odd])
+    ranks = {}
+    for scaling in ("feature", "none"):
+        det = AnomalyDetector(error_scaling=scaling, max_iter=30, random_state=0).fit(X)
+        ranks[scaling] = int((det.score_samples(data) < det.score_samples(odd)[0]).sum())
+    assert ranks["feature"] < ranks["none"]
+
+
+def test_a_saved_detector_without_error_scale_loads_with_the_plain_score(tmp_path):
+    """Files written before error_scaling existed have no error_scale_: they score as they did."""
+    import json
+
+    X = planar(120)
+    det = AnomalyDetector(max_iter=5, random_state=0).fit(X)
+    path = aekit.save(det, tmp_path / "det")
+    config = json.loads((path / "config.json").read_text())
+
+    def drop(node):
+        if isinstance(node, dict):
+            node.pop("error_scale_", None)
+            for value in node.values():
+                drop(value)
+
+    drop(config)
+    (path / "config.json").write_text(json.dumps(config))
+    again = aekit.load(path)
+    assert getattr(again, "error_scale_", None) is None
+    np.testing.assert_allclose(again.score_samples(X), -again.reconstruction_error(X), rtol=1e-6)

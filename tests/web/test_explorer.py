@@ -68,6 +68,8 @@ def test_an_anomaly_detector_colours_by_error_with_its_threshold_and_tabular_dat
     explorer = Explorer(detector, X, image_shape="auto")
     view = explorer.map_view()
     assert view["color_by"] == "error" and view["threshold"] == pytest.approx(detector.threshold_)
+    # the colours are the detector's anomaly scores, in the threshold's units
+    np.testing.assert_allclose(view["errors"], -detector.score_samples(X[: len(view["errors"])]), rtol=1e-4, atol=1e-5)
     assert view["kind"] == "tabular" and view["feature_names"] == [f"x{j}" for j in range(6)]
     s = explorer.sample(0)
     np.testing.assert_allclose(s["feature_errors"], detector.explain(X[:1]).contributions[0], rtol=1e-4, atol=1e-6)
