@@ -98,3 +98,10 @@ def test_contractive_is_refused():
 def test_layers_form_is_refused():
     with pytest.raises(ConfigError, match=r'layers describes a dense network; it cannot be used with architecture="fully-conv"'):
         AutoencoderEstimator(architecture="fully-conv", layers=[784, 2, 784], layer_activations=["relu", "sigmoid"]).fit(_images(2))
+
+
+def test_anomaly_detector_with_a_feature_map_code():
+    from aekit import AnomalyDetector
+
+    det = AnomalyDetector(architecture="fully-conv", channels=(4,), max_iter=1, random_state=0).fit(_images(8))
+    assert det.score_samples(_images(3, seed=1)).shape == (3,)
