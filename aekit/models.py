@@ -15,10 +15,11 @@ from torch import nn
 from aekit.layers.activations import get_activation
 from aekit.layers.conv import ConvDecoder, ConvEncoder
 from aekit.layers.dense import mlp
+from aekit.layers.fullconv import ConvLayer, ConvStack, FeatureMapDecoder, FeatureMapLatent, feature_map_shape
 from aekit.layers.init import initialize_weights
 from aekit.layers.latent import LatentOutput, latent_head
 
-__all__ = ["AEOutput", "Autoencoder", "ModelSpec", "build_autoencoder"]
+__all__ = ["AEOutput", "Autoencoder", "ModelSpec", "build_autoencoder", "fully_conv_layers"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,11 @@ class ModelSpec:
     the decoder mirrors them unless ``decoder_sizes``/``decoder_activations`` are given.
     For ``architecture="conv"``, ``input_shape`` is (C, H, W) and ``channels`` lists the
     encoder's conv channels (the decoder mirrors them).
+    For ``architecture="fully-conv"`` the code is the encoder's last feature map: ``channels``
+    are the encoder's layers (the last is the code layer, with ``latent_activation``),
+    ``decoder_channels`` the decoder's hidden layers (an output conv to the image's channels
+    follows), ``resampling`` one entry per conv layer of the whole network, and ``latent_dim``
+    the flattened code's size C*H*W (see :func:`fully_conv_layers`).
     """
 
     input_shape: tuple[int, ...]
@@ -99,6 +105,8 @@ class ModelSpec:
     downsampling: str = "stride"
     upsampling: str = "transpose"
     weight_init: str = "glorot"
+    resampling: tuple[str, ...] | None = None
+    decoder_channels: tuple[int, ...] | None = None
 
 
 def _per_layer(activations: Sequence[str] | str, n: int) -> list[str]:
@@ -114,7 +122,39 @@ def build_autoencoder(spec: ModelSpec) -> Autoencoder:
     return initialize_weights(_build_layers(spec), spec.weight_init)
 
 
+def fully_conv_layers(spec: ModelSpec) -> tuple[list[ConvLayer], list[ConvLayer]]:
+    """The encoder's and the decoder's :class:`ConvLayer` lists of a ``fully-conv`` spec.
+
+    Examples
+    --------
+    >>> spec = ModelSpec(input_shape=(1, 28, 28), architecture="fully-conv", channels=(16, 16),
+    ...                  decoder_channels=(), resampling=("upsample", "pool", "none"),
+    ...                  latent_activation="relu", latent_dim=16 * 28 * 28)
+    >>> encoder, decoder = fully_conv_layers(spec)
+    >>> [(layer.channels, layer.resampling, layer.activation) for layer in encoder + decoder]
+    [(16, 'upsample', 'relu'), (16, 'pool', 'relu'), (1, 'none', 'linear')]
+    """
+    act = spec.activations if isinstance(spec.activations, str) else spec.activations[0]
+    enc_channels, dec_channels = list(spec.channels), list(spec.decoder_channels or ())
+    n_enc = len(enc_channels)
+    acts = [act] * (n_enc - 1) + [spec.latent_activation] + [act] * len(dec_channels) + ["linear"]
+    layers = [
+        ConvLayer(c, r, a)
+        for c, r, a in zip([*enc_channels, *dec_channels, spec.input_shape[0]], spec.resampling, acts, strict=True)
+    ]
+    return layers[:n_enc], layers[n_enc:]
+
+
+def _build_fully_conv(spec: ModelSpec) -> Autoencoder:
+    enc_layers, dec_layers = fully_conv_layers(spec)
+    encoder = ConvStack(spec.input_shape[0], enc_layers, spec.dropout)
+    decoder = FeatureMapDecoder(feature_map_shape(spec.input_shape, enc_layers), dec_layers, spec.input_shape)
+    return Autoencoder(encoder, FeatureMapLatent(), decoder, spec.output_activation)
+
+
 def _build_layers(spec: ModelSpec) -> Autoencoder:
+    if spec.architecture == "fully-conv":
+        return _build_fully_conv(spec)
     if spec.architecture == "conv":
         act = spec.activations if isinstance(spec.activations, str) else spec.activations[0]
         encoder = ConvEncoder(spec.input_shape, spec.channels, act, spec.downsampling, spec.dropout)

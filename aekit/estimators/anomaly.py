@@ -350,6 +350,8 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         dense = str(self.architecture).lower() == "dense"
         if isinstance(self.latent_dim, str) and self.latent_dim == "auto":
             params["latent_dim"] = max(1, round(math.sqrt(n_features))) if dense else 16
+            if str(self.architecture).lower() == "fully-conv":
+                params["latent_dim"] = None  # the code is the last conv layer's feature map
         if isinstance(self.hidden_sizes, str) and self.hidden_sizes == "auto":
             params["hidden_sizes"] = (min(128, max(16, 2 * n_features)),)
         if self.layers is not None:

@@ -59,12 +59,26 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     layer_activations : sequence of str, default=None
         One activation per layer of ``layers`` (six for the example above); the last is the
         output's.
-    architecture : {"dense", "conv"}, default="dense"
-        "conv": a convolutional encoder/decoder for images of ``input_shape``.
+    architecture : {"dense", "conv", "fully-conv"}, default="dense"
+        "conv": a convolutional encoder/decoder for images of ``input_shape``, around a dense
+        code of ``latent_dim``. "fully-conv": conv layers only; the code is the last encoder
+        layer's feature map (``transform`` returns it flattened, C*H*W values), shaped by
+        ``channels``, ``decoder_channels`` and ``resampling``; ``latent_dim`` is not used.
     input_shape : tuple of int, default=None
         (channels, height, width) for ``architecture="conv"``; inferred from 3-D/4-D X.
     channels : tuple of int, default=(16, 32)
-        Conv channels of the encoder (the decoder mirrors them).
+        Conv channels of the encoder (the decoder mirrors them). With "fully-conv", the last
+        is the code layer's (its activation is ``latent_activation``).
+    decoder_channels : tuple of int, default=None
+        "fully-conv" only: the decoder's hidden conv channels, before its output conv to the
+        image's channels; None mirrors ``channels`` without the code layer, () is the output
+        conv alone.
+    resampling : tuple of str, default=None
+        "fully-conv" only: one per conv layer (encoder, decoder, output), each "none", "pool"
+        (max-pooling 2), "stride", "upsample" (nearest, 2) or "transpose"; pooling halves H and
+        W and up-sampling doubles them, so they must balance. None: ``downsampling`` in every
+        encoder layer, ``upsampling`` in every decoder layer. The ruta talk's denoiser is
+        ``channels=(16, 16), decoder_channels=(), resampling=("upsample", "pool", "none")``.
     downsampling : {"stride", "pool"}, default="stride"
         How the conv encoder halves the resolution: strided convolutions or max-pooling.
     upsampling : {"transpose", "upsample"}, default="transpose"
@@ -187,6 +201,8 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         channels: Sequence[int] = (16, 32),
         downsampling: str = "stride",
         upsampling: str = "transpose",
+        decoder_channels: Sequence[int] | None = None,
+        resampling: Sequence[str] | None = None,
         dropout: float = 0.0,
         weight_init: str = "glorot",
         loss: str = "mse",
@@ -230,6 +246,8 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         self.channels = channels
         self.downsampling = downsampling
         self.upsampling = upsampling
+        self.decoder_channels = decoder_channels
+        self.resampling = resampling
         self.dropout = dropout
         self.weight_init = weight_init
         self.loss = loss

@@ -6,6 +6,7 @@ parameter, what was expected, what was received and the fix.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from aekit.errors import ConfigError, DataError, check_choice
 from aekit.estimators.checks import validate_input
 from aekit.layers.activations import ACTIVATIONS
 from aekit.layers.conv import DOWNSAMPLING, UPSAMPLING
+from aekit.layers.fullconv import RESAMPLING, feature_map_shape
 from aekit.layers.init import WEIGHT_INITS
 from aekit.layers.latent import latent_head
 from aekit.contractive import CONTRACTIVE_ESTIMATORS
@@ -29,7 +31,7 @@ from aekit.losses import (
     Objective,
     Term,
 )
-from aekit.models import ModelSpec
+from aekit.models import ModelSpec, fully_conv_layers
 from aekit.noise import Corruption, make_noise
 from aekit.train import LEARNING_RATE_SCHEDULES, SCIPY_SOLVERS, SOLVERS, BatchSource, InMemorySource, TrainConfig
 
@@ -38,7 +40,8 @@ Parameters = Any
 
 __all__ = ["TrainingPlan", "build_objective", "build_training", "model_spec"]
 
-ARCHITECTURES = ("dense", "conv")
+ARCHITECTURES = ("dense", "conv", "fully-conv")
+IMAGE_ARCHITECTURES = ("conv", "fully-conv")
 _SHAPE_DEFAULTS = {
     "hidden_sizes": (64,),
     "latent_dim": 2,
@@ -147,8 +150,8 @@ def model_spec(est: Parameters, sample_shape: tuple[int, ...]) -> ModelSpec:
     weight_init = check_choice("weight_init", est.weight_init, WEIGHT_INITS)
     n_features = int(np.prod(sample_shape))
     if est.layers is not None:
-        if architecture == "conv":
-            raise ConfigError('layers describes a dense network; it cannot be used with architecture="conv".')
+        if architecture != "dense":
+            raise ConfigError(f'layers describes a dense network; it cannot be used with architecture="{architecture}".')
         parts = _layer_form(est)
         if parts.pop("n_features") != n_features:
             raise DataError(
@@ -158,6 +161,8 @@ def model_spec(est: Parameters, sample_shape: tuple[int, ...]) -> ModelSpec:
         parts["output_activation"] = _output_activation(est, loss, parts["output_activation"])
         return ModelSpec(input_shape=(n_features,), latent=latent, dropout=dropout, weight_init=weight_init, **parts)
 
+    if architecture == "fully-conv":
+        return _fully_conv_spec(est, sample_shape, latent, loss, dropout, weight_init)
     latent_dim = _positive_int("latent_dim", est.latent_dim)
     activation = check_choice("activation", est.activation, ACTIVATIONS)
     latent_activation = check_choice("latent_activation", est.latent_activation, ACTIVATIONS)
@@ -176,6 +181,57 @@ def model_spec(est: Parameters, sample_shape: tuple[int, ...]) -> ModelSpec:
         downsampling=check_choice("downsampling", est.downsampling, DOWNSAMPLING),
         upsampling=check_choice("upsampling", est.upsampling, UPSAMPLING),
     )
+
+
+def _fully_conv_spec(
+    est: Parameters, sample_shape: tuple[int, ...], latent: str, loss: str, dropout: float, weight_init: str
+) -> ModelSpec:
+    """A conv network whose code is the encoder's last feature map (no dense layer anywhere)."""
+    if latent != "deterministic":
+        raise ConfigError(
+            f'architecture="fully-conv" has a convolutional feature map as its code; latent={est.latent!r} '
+            'needs a dense code layer to draw from. Fix: latent="deterministic", or architecture="conv" '
+            "(a conv encoder/decoder around a dense code)."
+        )
+    if est.latent_dim not in (None, 2):  # 2 is the default: the code's size here follows from the layers
+        raise ConfigError(
+            f'latent_dim={est.latent_dim!r} cannot be set with architecture="fully-conv": the code is the last '
+            "encoder layer's feature map, of size channels[-1] * H * W. Fix: drop latent_dim (or pass None); "
+            "shape the code with channels and resampling."
+        )
+    channels = _sizes("channels", est.channels)
+    if not channels:
+        raise ConfigError('channels must list at least one conv layer (the last is the code) for architecture="fully-conv"; got ().')
+    decoder = tuple(reversed(channels[:-1])) if est.decoder_channels is None else _sizes("decoder_channels", est.decoder_channels)
+    n_layers = len(channels) + len(decoder) + 1
+    if est.resampling is None:
+        down = check_choice("downsampling", est.downsampling, DOWNSAMPLING)
+        up = check_choice("upsampling", est.upsampling, UPSAMPLING)
+        resampling = (down,) * len(channels) + (up,) * (n_layers - len(channels))
+    else:
+        resampling = (est.resampling,) if isinstance(est.resampling, str) else tuple(est.resampling)
+        if len(resampling) != n_layers:
+            raise ConfigError(
+                f"resampling needs one entry per conv layer: {len(channels)} encoder (channels), {len(decoder)} "
+                f"decoder (decoder_channels) and the output layer, {n_layers} in all; got {len(resampling)}: "
+                f"{list(resampling)}. Fix: e.g. resampling={['none'] * n_layers}."
+            )
+        resampling = tuple(check_choice("resampling", r, tuple(RESAMPLING)) for r in resampling)
+    if sum(RESAMPLING[r] for r in resampling):
+        raise ConfigError(
+            f"resampling {list(resampling)} does not bring the output back to the input's resolution: every "
+            '"pool"/"stride" halves H and W and every "upsample"/"transpose" doubles them, so the network needs '
+            'as many of one as of the other. Fix: balance them (e.g. "upsample" in a decoder layer).'
+        )
+    spec = ModelSpec(
+        input_shape=_conv_shape(est, sample_shape), activations=check_choice("activation", est.activation, ACTIVATIONS),
+        latent=latent, latent_activation=check_choice("latent_activation", est.latent_activation, ACTIVATIONS),
+        output_activation=_output_activation(est, loss, est.output_activation), dropout=dropout,
+        weight_init=weight_init, architecture="fully-conv", channels=channels, decoder_channels=decoder,
+        resampling=resampling, latent_dim=1,
+    )
+    code_size = int(np.prod(feature_map_shape(spec.input_shape, fully_conv_layers(spec)[0])))
+    return dataclasses.replace(spec, latent_dim=code_size)
 
 
 def _conv_shape(est: Parameters, sample_shape: tuple[int, ...]) -> tuple[int, int, int]:
@@ -229,6 +285,12 @@ def build_objective(est: Parameters, spec: ModelSpec, solver: str) -> Objective:
             raise ConfigError("sparsity_target must lie strictly between 0 and 1; got 0.")
         terms["sparsity"] = Term(float(est.sparsity_weight), KLSparsity(rho))
     if _real("contractive_weight", est.contractive_weight):
+        if spec.architecture == "fully-conv":
+            raise ConfigError(
+                f'contractive_weight > 0 is not supported with architecture="fully-conv": the code is a feature '
+                f"map of {spec.latent_dim} values, so the encoder's Jacobian has {spec.latent_dim} rows. "
+                'Fix: contractive_weight=0, or architecture="conv" with a small latent_dim.'
+            )
         if not traits.smooth_code:
             raise ConfigError(
                 f"contractive_weight > 0 needs a deterministic code; got latent={spec.latent!r}. "

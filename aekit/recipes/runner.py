@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from aekit.errors import AekitError, ConfigError
+from aekit.estimators.build import IMAGE_ARCHITECTURES
 from aekit.metrics import reconstruction_error
 from aekit.noise import flip_bits
 from aekit.recipes.figures import build_report
@@ -75,7 +76,7 @@ def _image_input(spec: RunSpec, data: Bunch) -> dict[str, object]:
     A recipe can then run on CIFAR-10 (3, 32, 32) or its MNIST stand-in (1, 28, 28) alike.
     """
     shape = getattr(data, "image_shape", None)
-    if spec.params.get("architecture") != "conv" or "input_shape" in spec.params or not shape:
+    if spec.params.get("architecture") not in IMAGE_ARCHITECTURES or "input_shape" in spec.params or not shape:
         return {}
     return {"input_shape": tuple(shape) if len(shape) == 3 else (1, *shape)}
 

@@ -74,7 +74,7 @@ def test_conv_autoencoder_on_images():
         ({"activation": "Relu6"}, r"activation='Relu6' is not a known choice.*Did you mean \"relu\"\?"),
         ({"latent": "gauss"}, r"latent='gauss' is not a known choice.*Did you mean \"gaussian\"\?"),
         ({"noise": "flip"}, r"noise='flip' is not a known choice.*Did you mean \"bitflip\"\?"),
-        ({"architecture": "cnn"}, r"architecture='cnn' is not a known choice\. Expected one of \['dense', 'conv'\]"),
+        ({"architecture": "cnn"}, r"architecture='cnn' is not a known choice\. Expected one of \['dense', 'conv', 'fully-conv'\]"),
         ({"latent_dim": 0}, r"latent_dim must be an integer >= 1; got 0"),
         ({"hidden_sizes": (10, -3)}, r"each entry of hidden_sizes must be an integer >= 1; got -3"),
         ({"learning_rate": -1.0}, r"learning_rate must be a number in \[0.0, inf\]; got -1.0"),

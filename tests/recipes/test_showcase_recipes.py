@@ -109,6 +109,7 @@ def test_denoising_on_cifar_batches_tables_psnr(tmp_path):
     result = run_recipe(find_recipe("showcase-denoising"), tmp_path / "runs", smoke=True, data_dir=tmp_path / "cifar")
     text = check_figures(result)
     assert result.runs["conv denoising AE"].estimator.input_shape_ == (3, 32, 32)
+    assert result.runs["conv denoising AE"].code_size == 16 * 32 * 32  # the talk's feature-map code, no dense layer
     assert "PSNR against the clean images" in text and "mean over all 8" in text  # the 8 held-out test images
     assert "Stand-in" not in text
 
