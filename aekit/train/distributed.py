@@ -12,6 +12,7 @@ when the last batch does not split evenly. Only rank 0 writes checkpoints, model
 
 from __future__ import annotations
 
+import atexit
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,7 +61,18 @@ def distributed_context(device: torch.device) -> Distributed | None:
         torch.cuda.set_device(device)
     if not dist.is_initialized():
         dist.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
+        # the group aekit opened is closed at exit: a process leaving with a live gloo group could
+        # abort in its threads' teardown ("terminate called without an active exception", seen
+        # once in the two-rank resume test)
+        atexit.register(_close_group)
     return Distributed(dist.get_rank(), dist.get_world_size(), device)
+
+
+def _close_group() -> None:
+    import torch.distributed as dist
+
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def _share(n: int, rank: int, world: int) -> tuple[int, int]:
