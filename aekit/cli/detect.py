@@ -90,7 +90,8 @@ def detect(
     if save is not None and model is None:
         aekit.save(detector, save)
     if getattr(detector, "table_", None) is not None:
-        from aekit.cli.tables import column_quality_rows, print_column_quality
+        from aekit.cli.tables import print_column_quality
+        from aekit.recipes.rundir import table_quality
 
-        print_column_quality(column_quality_rows(detector, X))
+        print_column_quality(table_quality(detector, X))
     console.print(f"{int((labels == -1).sum())} of {len(X)} samples flagged (threshold {detector.threshold_:.4g}); scores in {out}")

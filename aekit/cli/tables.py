@@ -8,13 +8,6 @@ from typing import Any
 from aekit.cli.shell import console
 
 
-def column_quality_rows(estimator: Any, table: Any) -> list:
-    """:func:`aekit.tables.column_quality` of the estimator's reconstruction of ``table``."""
-    from aekit.tables import column_quality
-
-    return column_quality(estimator.table_, table, estimator.reconstruct(table))
-
-
 def print_column_quality(quality: list) -> None:
     """How well each column is reconstructed (present cells only), as a table on the console."""
     from rich.table import Table

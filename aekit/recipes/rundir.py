@@ -30,7 +30,7 @@ from aekit.recipes.spec import RunSpec
 from aekit.train.distributed import is_main_process
 
 __all__ = [
-    "TrainedRun", "TrainedTableRun", "read_run_info", "resume_command", "train_table_to_directory",
+    "TrainedRun", "TrainedTableRun", "read_run_info", "resume_command", "table_quality", "train_table_to_directory",
     "train_to_directory", "write_run_report",
 ]
 
@@ -207,7 +207,8 @@ class TrainedTableRun:
     quality: list
 
 
-def _table_quality(estimator, table) -> list:
+def table_quality(estimator, table) -> list:
+    """Each column's reconstruction quality (:func:`aekit.tables.column_quality`) of a model fitted on a table."""
     from aekit.tables import column_quality
 
     return column_quality(estimator.table_, table, estimator.reconstruct(table))
@@ -235,7 +236,7 @@ def train_table_to_directory(
         table = table.head(samples)
     estimator = TableAutoencoder(**params).fit(table, callbacks=callbacks)
     save(estimator, directory)
-    quality = _table_quality(estimator, table)
+    quality = table_quality(estimator, table)
     info = {"data": data, "samples": samples, "params": dict(params), "seconds": estimator.fit_seconds_,
             "steps": f"{len(estimator.history_.loss)} {estimator.history_.unit}s",
             "metrics": {f"{q.name} {q.metric}": q.value for q in quality}}
@@ -257,7 +258,7 @@ def _write_table_report(directory: Path, info: dict) -> Path:
         raise ModelFileError(f"{directory / RUN_FILE} names the table {info['data']!r}, which cannot be read now. Fix: restore that file.")
     if info.get("samples"):
         table = table.head(info["samples"])
-    quality = _table_quality(estimator, table)
+    quality = table_quality(estimator, table)
     report = Report(
         f"aekit run {directory.name}",
         parameters={"source": str(directory / RUN_FILE), "data": info["data"], **info["params"]},
