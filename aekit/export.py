@@ -62,7 +62,9 @@ class _Scaling(nn.Module):
         super().__init__()
         shift = getattr(estimator, "shift_", None)
         scale = getattr(estimator, "scale_", None)
-        self.active = shift is not None
+        # a table's numeric columns are standardised by its encoder (the detector's scaler is
+        # then the identity), and an embedded category makes the output wider than the input
+        self.active = shift is not None and getattr(estimator, "table_", None) is None
         if self.active:
             self.register_buffer("shift", torch.as_tensor(np.asarray(shift, np.float32)).reshape(1, -1))
             self.register_buffer("scale", torch.as_tensor(np.asarray(scale, np.float32)).reshape(1, -1))

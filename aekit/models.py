@@ -15,6 +15,7 @@ from torch import nn
 from aekit.layers.activations import get_activation
 from aekit.layers.conv import ConvDecoder, ConvEncoder
 from aekit.layers.dense import mlp
+from aekit.layers.embedding import EmbeddedInput
 from aekit.layers.fullconv import ConvLayer, ConvStack, FeatureMapDecoder, FeatureMapLatent, feature_map_shape
 from aekit.layers.init import initialize_weights
 from aekit.layers.latent import LatentOutput, latent_head
@@ -88,6 +89,10 @@ class ModelSpec:
     ``decoder_channels`` the decoder's hidden layers (an output conv to the image's channels
     follows), ``resampling`` one entry per conv layer of the whole network, and ``latent_dim``
     the flattened code's size C*H*W (see :func:`fully_conv_layers`).
+    A dense network may take integer-coded input slots through learned embeddings
+    (``embedded``: (slot, n_categories, dim) each, see :class:`~aekit.layers.embedding.EmbeddedInput`)
+    and output ``output_features`` logits instead of one per input slot (a mixed-type table's
+    embedded category is one input slot but one logit per category).
     """
 
     input_shape: tuple[int, ...]
@@ -107,6 +112,8 @@ class ModelSpec:
     weight_init: str = "glorot"
     resampling: tuple[str, ...] | None = None
     decoder_channels: tuple[int, ...] | None = None
+    embedded: tuple[tuple[int, int, int], ...] = ()
+    output_features: int | None = None
 
 
 def _per_layer(activations: Sequence[str] | str, n: int) -> list[str]:
@@ -165,9 +172,13 @@ def _build_layers(spec: ModelSpec) -> Autoencoder:
         return Autoencoder(encoder, _latent_head(spec, encoder.out_features), decoder, spec.output_activation)
 
     n_in = spec.input_shape[0]
+    front = EmbeddedInput(n_in, spec.embedded) if spec.embedded else None
+    n_dense = front.out_features if front is not None else n_in
     hidden = list(spec.hidden_sizes)
     enc_acts = _per_layer(spec.activations, len(hidden))
-    encoder = mlp([n_in, *hidden], enc_acts, spec.dropout) if hidden else nn.Identity()
+    encoder = mlp([n_dense, *hidden], enc_acts, spec.dropout) if hidden else nn.Identity()
+    if front is not None:
+        encoder = front if not hidden else nn.Sequential(front, encoder)
     if spec.decoder_sizes is None:
         dec_hidden, dec_acts = list(reversed(hidden)), list(reversed(enc_acts))
     else:
@@ -178,8 +189,8 @@ def _build_layers(spec: ModelSpec) -> Autoencoder:
     # The decoder's last layer outputs logits; the output activation is the model's. Dropout
     # follows every hidden layer and the code (the decoder's input), never the logits.
     decoder = mlp(
-        [spec.latent_dim, *dec_hidden, n_in], [*dec_acts, "linear"], spec.dropout,
+        [spec.latent_dim, *dec_hidden, spec.output_features or n_in], [*dec_acts, "linear"], spec.dropout,
         dropout_last=False, dropout_first=True,
     )
-    in_features = hidden[-1] if hidden else n_in
+    in_features = hidden[-1] if hidden else n_dense
     return Autoencoder(encoder, _latent_head(spec, in_features), decoder, spec.output_activation)

@@ -61,6 +61,7 @@ def detect(
     plot: Annotated[Optional[Path], typer.Option(help="PNG of the score distribution with the threshold.")] = None,
     save: Annotated[Optional[Path], typer.Option(help="Directory to save the trained detector in.")] = None,
     categorical: Annotated[Optional[list[str]], typer.Option(help="An integer-coded column to treat as categories (repeat for several).")] = None,
+    embed_above: Annotated[int, typer.Option(help="Mixed-type tables: a categorical column with more categories than this is embedded instead of one-hot.")] = 100,
     verbose: Verbose = False,
 ) -> None:
     """Score samples by reconstruction error; label -1 (anomaly) or 1 (normal)."""
@@ -79,7 +80,8 @@ def detect(
             rule: str | float = float(threshold)
         except ValueError:
             rule = threshold
-        detector = aekit.AnomalyDetector(contamination=contamination, threshold=rule, max_iter=max_iter, random_state=seed)
+        detector = aekit.AnomalyDetector(contamination=contamination, threshold=rule, max_iter=max_iter, random_state=seed,
+                                          embed_above=embed_above)
         detector.fit(_rows(train, codes) if train is not None else X)
     errors = -detector.score_samples(X)
     labels = detector.predict(X)

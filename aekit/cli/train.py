@@ -26,6 +26,7 @@ def train(
     checkpoint_every: Annotated[Optional[int], typer.Option(help="Checkpoint every N epochs (scipy: iterations) into OUT/checkpoints/.", rich_help_panel="Checkpoints")] = None,
     checkpoint_seconds: Annotated[Optional[float], typer.Option(help="Checkpoint after the first epoch ending T seconds after the last checkpoint.", rich_help_panel="Checkpoints")] = None,
     resume: Annotated[Optional[Path], typer.Option(help="Continue the interrupted run in RUN_DIR from its newest good checkpoint (other options: only --learning-rate and --max-iter may change).", rich_help_panel="Checkpoints", metavar="RUN_DIR")] = None,
+    embed_above: Annotated[Optional[int], typer.Option(help="Mixed-type tables: a categorical column with more categories than this is embedded instead of one-hot (default 100).")] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     **options: Any,
@@ -61,7 +62,11 @@ def train(
                 )
             from aekit.cli.tables import train_table
 
+            if embed_above is not None:
+                params["embed_above"] = embed_above
             return train_table(table, data, params, out, samples, [ProgressBar(out.name, quiet=quiet)])
+    if embed_above is not None:
+        raise ConfigError(f"--embed-above applies to mixed-type tables; {data} is not one. Fix: drop --embed-above.")
     bar = ProgressBar(out.name, quiet=quiet or not is_main_process())
     try:
         run = train_to_directory(

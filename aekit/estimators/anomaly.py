@@ -133,6 +133,10 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         (mean ROC-AUC over the nine ODDS sets, three seeds, defaults: 0.833 against 0.819 with
         the plain error and 0.820 for IsolationForest; docs/benchmarks.md). "none": the plain
         reconstruction error, the detector's score before this parameter existed.
+    embed_above : int, default=100
+        For a mixed-type table: a categorical column with more distinct values than this
+        enters the network through a learned embedding instead of a one-hot block
+        (:class:`aekit.tables.TableEncoder`). Ignored for numeric arrays.
     scaler : {"auto", "standard", "minmax", "robust", "none"}, default="auto"
         Feature scaling fitted on the training data; "auto" is "minmax" for ``loss="bce"``,
         else "standard".
@@ -183,6 +187,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             "holdout_fraction": (0.2, "float"),
             "scaler": ("auto", "str"),
             "error_scaling": ("feature", "str"),
+            "embed_above": (100, "int"),
         },
         overrides={
             "hidden_sizes": ("auto", "Sequence[int] | str"),
@@ -233,7 +238,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         scaler = check_choice("scaler", self.scaler, SCALERS)
         if scaler == "auto":
             scaler = "minmax" if str(self.loss).lower() == "bce" else "standard"
-        table = TableEncoder().fit(X) if is_mixed_table(X) else None
+        table = TableEncoder(embed_above=self.embed_above).fit(X) if is_mixed_table(X) else None
         if table is not None:
             check_table_loss(self.loss)
             scaler = "none"  # the table encoder standardises the numeric columns itself
@@ -347,6 +352,8 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         """The wrapped AutoencoderEstimator's parameters, with "auto" sizes resolved."""
         params = {k: v for k, v in self.get_params(deep=False).items() if k in AutoencoderEstimator._get_param_names()}
         n_features = int(np.prod(sample_shape))
+        if getattr(self, "table_", None) is not None:  # what the network's first layer sees, embeddings included
+            n_features = self.table_.network_width
         dense = str(self.architecture).lower() == "dense"
         if isinstance(self.latent_dim, str) and self.latent_dim == "auto":
             params["latent_dim"] = max(1, round(math.sqrt(n_features))) if dense else 16
@@ -393,15 +400,15 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         For a mixed-type table, a DataFrame with its columns and dtypes: missing cells filled in
         with the model's values, each category its most likely one.
         """
-        rows = super().reconstruct(X) * self.scale_ + self.shift_
-        if getattr(self, "table_", None) is not None:
-            return self.table_.decode(rows, index=X.index)
-        return rows
+        if getattr(self, "table_", None) is not None:  # logits, one per category of an embedded column
+            return self.table_.decode(super().reconstruct(X), index=X.index)
+        return super().reconstruct(X) * self.scale_ + self.shift_
 
     def inverse_transform(self, X: Any) -> Any:
         """Decode codes into samples in the units of the training data (a DataFrame for a table)."""
-        rows = super().inverse_transform(X) * self.scale_ + self.shift_
-        return rows if getattr(self, "table_", None) is None else self.table_.decode(rows)
+        if getattr(self, "table_", None) is not None:  # the table's scaling is its encoder's
+            return self.table_.decode(super().inverse_transform(X))
+        return super().inverse_transform(X) * self.scale_ + self.shift_
 
     def score_samples(self, X: Any) -> np.ndarray:
         """Negative anomaly score: higher is more normal.

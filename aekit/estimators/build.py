@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral, Real
 from typing import Any
 
@@ -143,6 +143,28 @@ def _output_activation(est: Parameters, loss: str, requested: str) -> str:
 
 def model_spec(est: Parameters, sample_shape: tuple[int, ...]) -> ModelSpec:
     """The ModelSpec for these parameters and data of ``sample_shape`` (features or C, H, W)."""
+    spec = _network_spec(est, sample_shape)
+    table = getattr(est, "table_", None)
+    if table is None or not table.embedded_inputs:
+        return spec
+    # a mixed-type table with embedded categories: index slots in, one logit per category out
+    names = [c.name for c in table.columns_ if c.embedded]
+    if spec.architecture != "dense":
+        raise ConfigError(
+            f"Embedded category columns ({names}) need a dense network; got architecture={spec.architecture!r}. "
+            'Fix: architecture="dense".'
+        )
+    for name, value, off in (("noise", est.noise, None), ("contractive_weight", est.contractive_weight, 0)):
+        if value not in (off, "none", 0.0):
+            raise ConfigError(
+                f"{name}={value!r} acts on every input slot, but the columns {names} enter as category indices that "
+                f"the network embeds. Fix: drop {name}, or one-hot those columns (raise embed_above above their "
+                "number of categories)."
+            )
+    return replace(spec, embedded=table.embedded_inputs, output_features=table.n_outputs_)
+
+
+def _network_spec(est: Parameters, sample_shape: tuple[int, ...]) -> ModelSpec:
     loss = check_choice("loss", est.loss, RECONSTRUCTION_LOSSES)
     latent = latent_head(est.latent).kind
     architecture = check_choice("architecture", est.architecture, ARCHITECTURES)

@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted, check_random_state
 from aekit.errors import ConfigError
 from aekit.estimators.autoencoder import AutoencoderEstimator
 from aekit.estimators.checks import check_feature_names
-from aekit.estimators.params import Fitted
+from aekit.estimators.params import Fitted, derived_init
 from aekit.tables import TableEncoder
 
 __all__ = ["TABLE_STATE", "TableAutoencoder", "check_table_loss"]
@@ -43,9 +43,17 @@ class TableAutoencoder(AutoencoderEstimator):
     """An :class:`~aekit.AutoencoderEstimator` for a pandas DataFrame of mixed column types.
 
     Takes every parameter of AutoencoderEstimator (``loss`` must stay "mse": each column has
-    its own loss). ``transform`` gives codes, ``reconstruct`` a DataFrame with the table's
-    columns and dtypes (missing cells filled in), ``reconstruction_error`` the per-row sum of
-    the per-column losses.
+    its own loss), and:
+
+    Parameters
+    ----------
+    embed_above : int, default=100
+        A categorical column with more distinct values than this enters the network through a
+        learned embedding instead of a one-hot block (see :class:`aekit.tables.TableEncoder`);
+        set it to the largest number of categories to one-hot every column.
+
+    ``transform`` gives codes, ``reconstruct`` a DataFrame with the table's columns and dtypes
+    (missing cells filled in), ``reconstruction_error`` the per-row sum of the per-column losses.
 
     Examples
     --------
@@ -56,12 +64,13 @@ class TableAutoencoder(AutoencoderEstimator):
     ((40, 2), ['x', 'c'])
     """
 
+    __init__ = derived_init(AutoencoderEstimator, own={"embed_above": (100, "int")}, overrides={})
     FITTED_STATE = (*AutoencoderEstimator.FITTED_STATE, TABLE_STATE)
 
     def fit(self, X: Any, y: Any = None, *, callbacks: Sequence[Any] | None = None) -> TableAutoencoder:
         """Learn the encoding of the table X (a DataFrame) and train on it. ``y`` is ignored."""
         check_table_loss(self.loss)
-        table = TableEncoder().fit(X)
+        table = TableEncoder(embed_above=self.embed_above).fit(X)
         check_feature_names(self, X, reset=True)
         self.table_ = table
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
