@@ -340,7 +340,10 @@ class TableObjective(Objective):
             if kind == "categorical" and embedded:  # goal: the category's index, -1 where missing
                 index = goal[:, 0].round().long()
                 present = index >= 0
-                parts.append(F.cross_entropy(logits, index.clamp(min=0), reduction="none") * present)
+                # log-softmax and a gather rather than F.cross_entropy: the same numbers, and an ONNX
+                # graph without SoftmaxCrossEntropyLoss, whose output shape onnxruntime warns about
+                picked = F.log_softmax(logits, dim=1).gather(1, index.clamp(min=0).unsqueeze(1))[:, 0]
+                parts.append(-picked * present)
                 continue
             if kind == "categorical":
                 parts.append(-(goal * F.log_softmax(logits, dim=1)).sum(1))  # an all-zero (missing) block adds 0

@@ -150,6 +150,12 @@ def test_an_embedded_table_model_exports_to_onnx(tmp_path):
                 want = ae.model_(torch.from_numpy(X)).x_hat.numpy()
             assert got.shape == (200, ae.table_.n_outputs_)
         assert np.abs(got - want).max() <= 1e-5
+    detector = AnomalyDetector(embed_above=50, max_iter=5, random_state=0).fit(table)
+    path = aekit.export_onnx(detector, tmp_path / "score.onnx", part="anomaly-score")
+    session = ort.InferenceSession(str(path))
+    got = session.run(None, {session.get_inputs()[0].name: detector.table_.transform(table)})[0]
+    want = detector.score_samples(table)
+    assert (np.abs(got - want) <= 1e-5 + 1e-6 * np.abs(want)).all()
 
 
 def test_aekit_train_and_detect_take_embed_above(tmp_path):
