@@ -16,10 +16,14 @@ part               input                       output                      the e
 ones (``estimator.input_shape_``); the batch dimension is dynamic. The code is the one
 ``transform`` gives: the mean for a VAE, hard 0/1 bits for a binary latent. An
 :class:`~aekit.AnomalyDetector`'s graphs start with its scaling ``(x - shift_) / scale_`` (and
-the decoder's end with ``x * scale_ + shift_``); its score is minus the reconstruction loss the
-detector was trained with (``objective_.per_sample_error``; with ``error_scaling="feature"`` each
-feature's loss over ``error_scale_`` first, as ``score_samples`` does), and its threshold is in the
-metadata (``aekit.threshold``: a row is an anomaly when ``score < -threshold``).
+the decoder's end with ``x * scale_ + shift_``); its score is ``score_samples``: minus the
+reconstruction loss the detector was trained with, each feature's loss over ``error_scale_``
+with ``error_scaling="feature"``, all in float64 (the network too, unless it is convolutional:
+ONNX Runtime has no float64 convolution; the output is float64), plus the code's
+squared Mahalanobis distance from the training codes with ``code_score="mahalanobis"``, the two
+parts over their training medians (``score_scale_``). Its threshold is in the metadata
+(``aekit.threshold``: a row is an anomaly when ``score < -threshold``). A plain estimator's
+score is minus its float32 reconstruction loss, as its ``score_samples``.
 
 The file records ``aekit.version``, ``aekit.estimator``, ``aekit.part``, ``aekit.params``
 (the estimator's parameters, JSON) and ``aekit.input_shape`` as ONNX metadata. Exporting the
@@ -47,6 +51,7 @@ import torch
 from torch import nn
 
 from aekit.errors import ConfigError, ModelFileError, check_choice
+from aekit.estimators.anomaly import score_dtype
 
 __all__ = ["PARTS", "OPSET", "export_onnx"]
 
@@ -87,10 +92,22 @@ class _Part(nn.Module):
         self.input_shape = tuple(int(s) for s in estimator.input_shape_)
         self.per_sample_error = estimator.objective_.per_sample_error
         self.per_element_error = estimator.objective_.per_element_error
-        error_scale = getattr(estimator, "error_scale_", None)  # an AnomalyDetector's error_scaling="feature"
+        # An AnomalyDetector's score, as its score_samples computes it: per-feature errors summed in
+        # float64, each over error_scale_ (error_scaling="feature"), plus the code's Mahalanobis
+        # distance (code_score="mahalanobis"), the two parts over their training medians.
+        self.detector = hasattr(estimator, "threshold_")
+        self.dtype = score_dtype(self.model) if self.detector and part == "anomaly-score" else torch.float32
+        self.model = self.model.to(self.dtype)  # as score_samples runs it
+        error_scale = getattr(estimator, "error_scale_", None)
         self.error_scaled = error_scale is not None
         if self.error_scaled:
-            self.register_buffer("error_scale", torch.as_tensor(np.asarray(error_scale, np.float32)).reshape(1, -1))
+            self.register_buffer("error_scale", _float64(error_scale).reshape(1, -1))
+        precision = getattr(estimator, "code_precision_", None)
+        self.code_scored = precision is not None
+        if self.code_scored:
+            self.register_buffer("code_center", _float64(estimator.code_center_).reshape(1, -1))
+            self.register_buffer("code_precision", _float64(precision))
+            self.register_buffer("score_scale", _float64(estimator.score_scale_))
 
     def _model_input(self, x: torch.Tensor) -> torch.Tensor:
         flat = self.scaling.scaled(x.reshape(x.shape[0], -1))
@@ -101,14 +118,25 @@ class _Part(nn.Module):
             x_hat = self.model.decode(x)
             return self.scaling.unscaled(x_hat.reshape(x_hat.shape[0], -1))
         xs = self._model_input(x)
+        xs = xs.to(self.dtype)
         if self.part == "encoder":
             return self.model.encode(xs).z
         out = self.model(xs)
         if self.part == "autoencoder":
             return self.scaling.unscaled(out.x_hat.reshape(out.x_hat.shape[0], -1))
-        if self.error_scaled:
-            return -(self.per_element_error(out, xs).reshape(xs.shape[0], -1) / self.error_scale).sum(1)
-        return -self.per_sample_error(out, xs).reshape(-1)
+        if not self.detector:
+            return -self.per_sample_error(out, xs).reshape(-1)
+        errors = self.per_element_error(out, xs).reshape(xs.shape[0], -1).to(torch.float64)
+        score = (errors / self.error_scale if self.error_scaled else errors).sum(1)
+        if self.code_scored:
+            centered = self.model.encode(xs).z.reshape(xs.shape[0], -1).to(torch.float64) - self.code_center
+            distance = ((centered @ self.code_precision) * centered).sum(1)
+            score = score / self.score_scale[0] + distance / self.score_scale[1]
+        return -score
+
+
+def _float64(values: Any) -> torch.Tensor:
+    return torch.as_tensor(np.asarray(values, np.float64))
 
 
 def _metadata(estimator: Any, part: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ anomalies, ``predict`` returns -1 (anomaly) or 1 (normal).
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+import torch
 from sklearn.base import OutlierMixin
 from sklearn.utils.validation import check_is_fitted, check_random_state
 
@@ -26,8 +28,9 @@ from aekit.estimators.checks import check_feature_names, validate_input
 from aekit.estimators.params import Fitted, derived_init, float_array
 from aekit.estimators.tabular import TABLE_STATE, check_table_loss
 from aekit.tables import TableEncoder, is_mixed_table
+from aekit.train.config import SCIPY_SOLVERS
 
-__all__ = ["AnomalyDetector", "AnomalyExplanation", "THRESHOLD_RULES", "SCALERS", "ERROR_SCALINGS"]
+__all__ = ["AnomalyDetector", "AnomalyExplanation", "THRESHOLD_RULES", "SCALERS", "ERROR_SCALINGS", "CODE_SCORES", "score_dtype"]
 
 # rule -> (default parameter, valid range as (low, high, high_open), what the parameter is)
 THRESHOLD_RULES: dict[str, tuple[float, tuple[float, float, bool], str]] = {
@@ -38,6 +41,34 @@ THRESHOLD_RULES: dict[str, tuple[float, tuple[float, float, bool], str]] = {
 }
 SCALERS = ("auto", "standard", "minmax", "robust", "none")
 ERROR_SCALINGS = ("feature", "none")
+CODE_SCORES = ("auto", "mahalanobis", "none")
+_SCORE_BATCH = 4096
+
+
+def score_dtype(model: torch.nn.Module) -> torch.dtype:
+    """The precision the anomaly score runs ``model`` in: float64, float32 for a convolutional one.
+
+    In float64 the exported ONNX graph (which runs the same) gives the score to 1e-5 even where
+    it reaches the hundreds (in float32 one ulp there is 1e-5 and BLAS kernels differ by several);
+    ONNX Runtime has no float64 convolution, so conv models keep float32 and add up in float64.
+    """
+    convolutional = any(isinstance(m, torch.nn.modules.conv._ConvNd) for m in model.modules())
+    return torch.float32 if convolutional else torch.float64
+
+
+def _typical(values: np.ndarray) -> float:
+    """The median of a score part over the training rows, floored at 1e-3 of its mean (and 1e-12)."""
+    values = np.asarray(values, np.float64)
+    return float(max(np.median(values), 1e-3 * float(values.mean()), 1e-12))
+
+
+def _code_gaussian(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, precision) of a Gaussian fitted to the training codes; a small ridge keeps a dead unit finite."""
+    codes = np.asarray(codes, np.float64)
+    center = codes.mean(0)
+    cov = np.atleast_2d(np.cov(codes - center, rowvar=False)) if len(codes) > 1 else np.zeros((codes.shape[1],) * 2)
+    ridge = max(1e-6 * float(np.trace(cov)) / len(cov), 1e-12)
+    return center, np.linalg.pinv(cov + ridge * np.eye(len(cov)), hermitian=True)
 
 
 def _feature_error_scale(per_feature_errors: np.ndarray) -> np.ndarray:
@@ -55,14 +86,18 @@ def _feature_error_scale(per_feature_errors: np.ndarray) -> np.ndarray:
 class AnomalyExplanation:
     """Why samples were flagged: each feature's share of the reconstruction error.
 
-    ``contributions`` (n_samples, n_features) sums over features to the sample's error
-    (``-score_samples``); ``ranking`` lists feature indices from the largest contribution
-    down; ``feature_names`` are the column names seen in ``fit`` (or ``x0``, ``x1``, ...).
+    ``contributions`` (n_samples, n_features) are the reconstruction error's share of each
+    feature; with ``code``, the code's distance (the part of the score no single feature owns,
+    ``code_score="mahalanobis"``; zeros without it), they sum to the sample's anomaly score:
+    ``contributions.sum(1) + code == -score_samples``. ``ranking`` lists feature indices from
+    the largest contribution down; ``feature_names`` are the column names seen in ``fit`` (or
+    ``x0``, ``x1``, ...).
     """
 
     contributions: np.ndarray
     ranking: np.ndarray
     feature_names: list[str]
+    code: np.ndarray | None = None
 
     def top(self, sample: int, k: int = 3) -> list[tuple[str, float]]:
         """The ``k`` features that contribute most to sample ``sample``'s error, with their share."""
@@ -137,6 +172,22 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         For a mixed-type table: a categorical column with more distinct values than this
         enters the network through a learned embedding instead of a one-hot block
         (:class:`aekit.tables.TableEncoder`). Ignored for numeric arrays.
+    code_score : {"auto", "mahalanobis", "none"}, default="auto"
+        What the score adds to the reconstruction error. "mahalanobis": the code's squared
+        Mahalanobis distance from the training codes (mean and covariance of ``transform`` on
+        the training rows), each of the two parts divided by its median over the training rows,
+        then added. The reconstruction error says how far a sample lies *off* the data the
+        autoencoder learned; a sample on it but far out along it (an extreme value of a
+        well-modelled feature) reconstructs well and needs the code's distance to be seen.
+        "auto": "mahalanobis" when the code is a vector, "none" for ``architecture="fully-conv"``
+        (its code is a feature map). "none": the reconstruction error alone, as before this
+        parameter existed. See docs/benchmarks.md for what each gives on the ODDS sets.
+    max_steps : int or None, default=5000
+        Most mini-batch steps the fit takes: ``max_iter`` epochs, fewer when the data has so
+        many rows that they would take more steps (at least one epoch). A model this small
+        needs no more steps for more rows, so the fit's time stops growing with the row count
+        (IsolationForest bounds its cost by subsampling the same way). None: ``max_iter``
+        epochs whatever the size, as before this parameter existed. Scipy solvers ignore it.
     scaler : {"auto", "standard", "minmax", "robust", "none"}, default="auto"
         Feature scaling fitted on the training data; "auto" is "minmax" for ``loss="bce"``,
         else "standard".
@@ -163,6 +214,12 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         The fitted scaling, ``(X - shift_) / scale_``.
     holdout_errors_ : ndarray or None
         Errors of the held-out samples a named rule calibrated on.
+    error_scale_ : ndarray of shape (n_features,) or None
+        Each feature's median training error (``error_scaling="feature"``).
+    code_center_, code_precision_ : ndarray or None
+        Mean and inverse covariance of the training codes (``code_score="mahalanobis"``).
+    score_scale_ : ndarray of shape (2,) or None
+        Medians over the training rows of the reconstruction part and of the code part.
 
     Examples
     --------
@@ -188,6 +245,8 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             "scaler": ("auto", "str"),
             "error_scaling": ("feature", "str"),
             "embed_above": (100, "int"),
+            "code_score": ("auto", "str"),
+            "max_steps": (5000, "int | None"),
         },
         overrides={
             "hidden_sizes": ("auto", "Sequence[int] | str"),
@@ -206,6 +265,9 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         Fitted("holdout_errors_", *float_array(np.float64)),
         TABLE_STATE,
         Fitted("error_scale_", *float_array(np.float64), optional=True),
+        Fitted("code_center_", *float_array(np.float64), optional=True),
+        Fitted("code_precision_", *float_array(np.float64), optional=True),
+        Fitted("score_scale_", *float_array(np.float64), optional=True),
     )
 
     # ------------------------------------------------------------------ fit
@@ -235,6 +297,10 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             )
         rule, param = self._threshold_rule()
         error_scaling = check_choice("error_scaling", self.error_scaling, ERROR_SCALINGS)
+        code_score = check_choice("code_score", self.code_score, CODE_SCORES)
+        if code_score == "auto":
+            code_score = "none" if str(self.architecture).lower() == "fully-conv" else "mahalanobis"
+        self._check_max_steps()
         scaler = check_choice("scaler", self.scaler, SCALERS)
         if scaler == "auto":
             scaler = "minmax" if str(self.loss).lower() == "bce" else "standard"
@@ -267,13 +333,20 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         # the autoencoder's own seed is drawn from ``seed`` as AutoencoderEstimator(random_state=seed).fit draws it
         core_seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
         self._fit(
-            SimpleNamespace(**self._core_params(sample_shape, seed), table_=table), self._scale(train).reshape(len(train), *sample_shape),
+            SimpleNamespace(**self._core_params(sample_shape, seed, len(train)), table_=table), self._scale(train).reshape(len(train), *sample_shape),
             core_seed, callbacks=callbacks, initial_state=initial_state, validation_data=validation_data,
         )
 
-        self.error_scale_ = None  # the plain errors, while the scale is measured
+        self.error_scale_ = self.code_center_ = self.code_precision_ = self.score_scale_ = None  # while measured
+        model_rows = self._to_model_shape(self._scale(train))
         if error_scaling == "feature":
-            self.error_scale_ = _feature_error_scale(self._per_feature_errors(self._to_model_shape(self._scale(train))))
+            self.error_scale_ = _feature_error_scale(self._per_feature_errors(model_rows))
+        if code_score == "mahalanobis":
+            codes = self._codes(model_rows)
+            center, precision = _code_gaussian(codes)
+            errors = self._scored_errors(model_rows)  # the reconstruction part alone, so far
+            self.code_center_, self.code_precision_ = center, precision
+            self.score_scale_ = np.array([_typical(errors), _typical(self._code_distances(codes))])
         self.holdout_errors_ = None
         if rule == "contamination":
             self.threshold_ = float(np.percentile(self._fit_errors(train), 100.0 * (1.0 - float(self.contamination))))
@@ -348,8 +421,17 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             raise ConfigError(f"holdout_fraction must be a number in (0, 1); got {f!r}. Fix: e.g. holdout_fraction=0.2.")
         return float(f)
 
-    def _core_params(self, sample_shape: tuple[int, ...], seed: int) -> dict[str, Any]:
-        """The wrapped AutoencoderEstimator's parameters, with "auto" sizes resolved."""
+    def _check_max_steps(self) -> None:
+        m = self.max_steps
+        if m is not None and (isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1):
+            raise ConfigError(
+                f"max_steps must be a positive integer (the most mini-batch steps of the fit) or None; got {m!r}. "
+                "Fix: e.g. max_steps=5000, or None for max_iter epochs whatever the data's size."
+            )
+
+    def _core_params(self, sample_shape: tuple[int, ...], seed: int, n_rows: int | None = None) -> dict[str, Any]:
+        """The wrapped AutoencoderEstimator's parameters, with "auto" sizes resolved and ``max_iter``
+        cut to the epochs that ``max_steps`` allows on ``n_rows`` training rows."""
         params = {k: v for k, v in self.get_params(deep=False).items() if k in AutoencoderEstimator._get_param_names()}
         n_features = int(np.prod(sample_shape))
         if getattr(self, "table_", None) is not None:  # what the network's first layer sees, embeddings included
@@ -366,6 +448,11 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             for name in ("latent_dim", "hidden_sizes"):  # the layer form gives the sizes
                 params[name] = defaults[name]
         params["random_state"] = seed
+        minibatch = str(self.solver).lower() not in SCIPY_SOLVERS
+        if self.max_steps is not None and n_rows and minibatch and isinstance(self.max_iter, (int, np.integer)):
+            batch = min(200, n_rows) if isinstance(self.batch_size, str) else int(self.batch_size)
+            steps_per_epoch = math.ceil(n_rows / max(1, batch))
+            params["max_iter"] = int(max(1, min(self.max_iter, self.max_steps // steps_per_epoch)))
         return params
 
     # ------------------------------------------------------------ inference
@@ -382,17 +469,54 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         """Anomaly scores (errors, as ``error_scaling`` adds them up) of rows of X already validated in fit."""
         return self._scored_errors(self._to_model_shape(self._scale(rows)))
 
+    def _float64_pass(self, X: np.ndarray, fn: Any) -> np.ndarray:
+        """``fn(model, rows)`` over scaled rows in the score's precision (:func:`score_dtype`), (n, -1) float64."""
+        model = copy.deepcopy(self.model_).eval()
+        device = next(model.parameters()).device
+        dtype = score_dtype(model)
+        if device.type == "mps" and dtype == torch.float64:
+            device = torch.device("cpu")  # MPS has no float64
+        model = model.to(device=device, dtype=dtype)
+        outs = []
+        with torch.no_grad():
+            for start in range(0, len(X), _SCORE_BATCH):
+                xb = torch.from_numpy(X[start : start + _SCORE_BATCH]).to(device=device, dtype=dtype)
+                outs.append(fn(model, xb).reshape(len(xb), -1).cpu().numpy().astype(np.float64))
+        return np.concatenate(outs) if outs else np.zeros((0, 0))
+
     def _per_feature_errors(self, X: np.ndarray) -> np.ndarray:
-        """(n, n_features) reconstruction errors of scaled rows in the model's shape."""
-        return self._errors_of_arrays(X, X, self.objective_.per_element_error).astype(np.float64)
+        """(n, n_features) reconstruction errors of scaled rows in the model's shape, in float64."""
+        error = self.objective_.per_element_error
+        return self._float64_pass(X, lambda model, xb: error(model(xb), xb))
+
+    def _codes(self, X: np.ndarray) -> np.ndarray:
+        """(n, code size) codes of scaled rows in the model's shape, computed in float64."""
+        return self._float64_pass(X, lambda model, xb: model.encode(xb).z)
+
+    def _code_distances(self, codes: np.ndarray) -> np.ndarray:
+        """Squared Mahalanobis distance of each code from the training codes' mean."""
+        centered = codes - self.code_center_
+        return ((centered @ self.code_precision_) * centered).sum(axis=1)
+
+    def _score_parts(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(reconstruction part, code part) of the anomaly score of scaled rows, each over its
+        typical training value (``score_scale_``); the code part is all zeros without a code score.
+
+        Both add up per-feature errors in float64, as the exported ONNX graph does.
+        """
+        per_feature = self._per_feature_errors(X)
+        scale = getattr(self, "error_scale_", None)
+        errors = (per_feature if scale is None else per_feature / scale).sum(axis=1)
+        if getattr(self, "code_precision_", None) is None:
+            return errors, np.zeros_like(errors)
+        return errors / self.score_scale_[0], self._code_distances(self._codes(X)) / self.score_scale_[1]
 
     def _scored_errors(self, X: np.ndarray) -> np.ndarray:
         """Per-sample anomaly score of scaled rows: the reconstruction error, per feature over
-        ``error_scale_`` when it is set (``error_scaling="feature"``)."""
-        scale = getattr(self, "error_scale_", None)
-        if scale is None:
-            return self._errors_of_arrays(X, X, self.objective_.per_sample_error)[:, 0].astype(np.float64)
-        return (self._per_feature_errors(X) / scale).sum(axis=1)
+        ``error_scale_`` when it is set (``error_scaling="feature"``), plus the code's distance
+        when ``code_score`` adds it."""
+        errors, code = self._score_parts(X)
+        return errors + code
 
     def reconstruct(self, X: Any) -> Any:
         """Reconstructions in the units of X (the scaling undone).
@@ -415,7 +539,9 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
 
         The score is the reconstruction error of the scaled features, each feature's error over
         its typical training error (``error_scale_``) with ``error_scaling="feature"``, the
-        plain error with ``"none"``.
+        plain error with ``"none"``; with ``code_score="mahalanobis"`` that error over its median
+        on the training rows plus the code's squared Mahalanobis distance over its median
+        (``score_scale_``).
 
         Examples
         --------
@@ -450,12 +576,17 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         'x2'
         """
         check_is_fitted(self, "model_")
-        contributions = self._errors(X, None, self.objective_.per_element_error).astype(np.float64)
+        rows = self._to_model_shape(self._check_X(X))
+        contributions = self._per_feature_errors(rows)
         if getattr(self, "error_scale_", None) is not None:  # in the units of the score
             contributions = contributions / self.error_scale_
+        code = np.zeros(len(rows))
+        if getattr(self, "code_precision_", None) is not None:
+            contributions = contributions / self.score_scale_[0]
+            code = self._code_distances(self._codes(rows)) / self.score_scale_[1]
+        ranking = np.argsort(-contributions, axis=1, kind="stable")
         if getattr(self, "table_", None) is not None:  # one loss per column, in that column's terms
-            names = [c.name for c in self.table_.columns_]
-            return AnomalyExplanation(contributions, np.argsort(-contributions, axis=1, kind="stable"), names)
+            return AnomalyExplanation(contributions, ranking, [c.name for c in self.table_.columns_], code)
         names = getattr(self, "feature_names_in_", None)
         names = [str(n) for n in names] if names is not None else [f"x{j}" for j in range(self.n_features_in_)]
-        return AnomalyExplanation(contributions, np.argsort(-contributions, axis=1, kind="stable"), names)
+        return AnomalyExplanation(contributions, ranking, names, code)
