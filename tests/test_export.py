@@ -81,6 +81,20 @@ def test_onnxruntime_matches_torch_on_1000_rows(fitted, kind, part, tmp_path):
         assert set(np.unique(got)) <= {0.0, 1.0}  # hard bits, as transform gives
 
 
+@pytest.mark.parametrize(
+    "params", [{"code_score": "none"}, {"code_score": "none", "error_scaling": "none"}, {"error_scaling": "none"}]
+)
+def test_every_score_the_detector_can_give_exports(params, tmp_path):
+    """The default score (error over each feature's median plus the code's distance) is KINDS'; the
+    others, the older scores reachable by parameters, export exactly too."""
+    detector = AnomalyDetector(hidden_sizes=(16,), latent_dim=3, max_iter=30, random_state=0, **params).fit(_table(300))
+    assert (detector.code_precision_ is None) == (params.get("code_score") == "none")
+    rows = _table(N_ROWS, seed=1)
+    got = _run(export_onnx(detector, tmp_path / "s.onnx", part="anomaly-score"), rows)
+    assert got.dtype == np.float64
+    assert np.abs(got - detector.score_samples(rows)).max() <= TOL
+
+
 def test_the_batch_dimension_is_dynamic(fitted, tmp_path):
     path = export_onnx(fitted["conv"], tmp_path / "dec.onnx", part="decoder")
     model = onnx.load(str(path))
@@ -193,4 +207,5 @@ def test_a_table_detector_exports_its_per_column_score(tmp_path):
     encoder = TableEncoder.from_dict(json.loads(meta["aekit.table_encoder"]))
     got = _run(path, encoder.transform(penguins))
     want = detector.score_samples(penguins)
-    assert (np.abs(got - want) <= TOL + 1e-6 * np.abs(want)).all()
+    assert detector.code_precision_ is not None  # the default score: the code's distance included
+    assert np.abs(got - want).max() <= TOL
