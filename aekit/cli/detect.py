@@ -40,7 +40,7 @@ def plot_scores(path: Path, errors: np.ndarray, threshold: float) -> None:
     fig, ax = plt.subplots(figsize=(6, 3.5))
     ax.hist(errors, bins=50, color="0.6")
     ax.axvline(threshold, color="crimson", label=f"threshold {threshold:.4g}")
-    ax.set(xlabel="reconstruction error (anomaly score)", ylabel="samples", yscale="log")
+    ax.set(xlabel="anomaly score (-score_samples)", ylabel="samples", yscale="log")
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
