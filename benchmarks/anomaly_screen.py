@@ -18,6 +18,9 @@ five ways; with several members each member's score is first standardised (``--c
   a median of squared normal residuals into their variance), no per-part medians;
 - ``onman``: ``feat`` over its median plus the reconstruction's squared distance from the
   centre (standardised units) over its median;
+``--trim q`` refits each member, from its weights, without the fraction q of its rows it
+reconstructs worst (the contamination, so that it is not learned).
+
 - ``codeE``: ``feat`` over its median plus the code's squared Euclidean distance from the mean
   code over its median.
 
@@ -102,10 +105,15 @@ def run(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
                 if args.max_steps:
                     epochs = max(1, min(epochs, args.max_steps // -(-len(rows) // 64)))
                 seed_k = int(rng.integers(2**31)) if args.members > 1 else seed
-                det = AnomalyDetector(
+                make = lambda: AnomalyDetector(  # noqa: E731
                     max_iter=epochs, random_state=seed_k, scaler="none", code_score="none", max_steps=None,
                     latent_dim=args.latent_dim,
-                ).fit(A[rows])
+                )
+                det = make().fit(A[rows])
+                if args.trim:  # refit on the rows the first fit reconstructs best, from the first fit's weights
+                    errors = -det.score_samples(A[rows])
+                    rows = rows[errors <= np.quantile(errors, 1.0 - args.trim)]
+                    det = make().fit(A[rows], initial_state=det.model_.state_dict())
                 for variant, (s_train, s_test) in member_scores(det, A[rows], B).items():
                     if args.members == 1:
                         totals[variant] += s_test
@@ -130,6 +138,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=0, help="rows each member trains on (0: all)")
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--max-steps", type=int, default=0, help="cap on mini-batch steps per member (0: none)")
+    parser.add_argument("--trim", type=float, default=0.0, help="refit without this fraction of highest-error rows")
     parser.add_argument("--combine", choices=["mad", "median"], default="median")
     parser.add_argument("--scaler", choices=["standard", "robust"], default="standard")
     parser.add_argument("--latent-dim", default="auto", type=lambda v: v if v == "auto" else int(v))
