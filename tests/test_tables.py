@@ -95,7 +95,7 @@ def test_explain_names_the_column_whose_category_was_swapped(penguins, penguin_d
     explanation = penguin_detector.explain(odd)
     assert explanation.feature_names == list(penguins.columns)
     assert [explanation.top(i, 1)[0][0] for i in range(5)].count("species") >= 4
-    np.testing.assert_allclose(explanation.contributions.sum(1), -penguin_detector.score_samples(odd), rtol=1e-5)
+    np.testing.assert_allclose(explanation.contributions.sum(1) + explanation.code, -penguin_detector.score_samples(odd), rtol=1e-5)
 
 
 def test_a_table_detector_saves_and_loads(penguins, penguin_detector, tmp_path):

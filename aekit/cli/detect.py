@@ -64,7 +64,7 @@ def detect(
     embed_above: Annotated[int, typer.Option(help="Mixed-type tables: a categorical column with more categories than this is embedded instead of one-hot.")] = 100,
     verbose: Verbose = False,
 ) -> None:
-    """Score samples by reconstruction error; label -1 (anomaly) or 1 (normal)."""
+    """Score samples by reconstruction error and code distance; label -1 (anomaly) or 1 (normal)."""
     import aekit
     from aekit.errors import ModelFileError
 

@@ -1,7 +1,9 @@
 """Anomaly detection by reconstruction error: ``AnomalyDetector``.
 
 An autoencoder trained on (mostly) normal data reconstructs normal samples well and unusual
-ones badly; the per-sample reconstruction error of standardised features is the anomaly score.
+ones badly; the per-sample reconstruction error of standardised features is the anomaly score,
+by default with the code's Mahalanobis distance from the training codes added (``code_score``),
+which sees samples that lie on the learned data but far out along it.
 The detector follows scikit-learn's outlier-detector conventions (``OutlierMixin``):
 ``score_samples`` is higher for more normal samples, ``decision_function`` is negative for
 anomalies, ``predict`` returns -1 (anomaly) or 1 (normal).
@@ -234,7 +236,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
     """
 
     # scikit-learn convention: __init__ stores every keyword argument unchanged. The detector's
-    # five parameters, then every AutoencoderEstimator parameter, five with other defaults.
+    # own parameters, then every AutoencoderEstimator parameter, five with other defaults.
     __init__ = derived_init(
         AutoencoderEstimator,
         own={
