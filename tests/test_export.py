@@ -20,9 +20,9 @@ ort = pytest.importorskip("onnxruntime")
 
 N_ROWS = 1000
 TOL = 1e-5
-# Scores add per-feature errors in float64 in torch and in the graph alike (the output is
-# float64), so they match to 1e-5 absolute like every other part, with no relative slack.
-RTOL: dict[str, float] = {}
+# A detector's score runs the network in float64 (float32 for conv, which ONNX Runtime cannot run
+# in float64) and adds per-feature errors in float64, in torch and in the graph alike (the output
+# is float64), so scores in the hundreds match to 1e-5 absolute like every other part.
 METHOD = {"encoder": "transform", "decoder": "inverse_transform", "autoencoder": "reconstruct", "anomaly-score": "score_samples"}
 
 
@@ -76,7 +76,7 @@ def test_onnxruntime_matches_torch_on_1000_rows(fitted, kind, part, tmp_path):
     got = _run(path, inputs)
     want = getattr(estimator, METHOD[part])(inputs)
     assert got.shape == want.shape
-    assert (np.abs(got - want) <= TOL + RTOL.get(part, 0.0) * np.abs(want)).all()
+    assert np.abs(got - want).max() <= TOL
     if kind == "binary" and part == "encoder":
         assert set(np.unique(got)) <= {0.0, 1.0}  # hard bits, as transform gives
 
