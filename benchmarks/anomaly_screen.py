@@ -17,6 +17,9 @@ five ways; with several members each member's score is first standardised (``--c
   do not widen it;
 - ``latK``: as ``lat1`` with the squared distance to the 10th nearest of (at most 2,048)
   whitened training codes instead of the Mahalanobis distance (a density that allows clusters);
+- ``latKm``: as ``latK``, a training row counting itself among its neighbours, and the
+  distance over the median *Mahalanobis* distance (both are squared distances between whitened
+  codes), which stays away from 0 when codes repeat (duplicate rows, binary codes);
 - ``latz``: as ``lat1``, each part standardised by its median and MAD over the training rows
   (a part whose training values spread more counts less);
 - ``nll``: a Gaussian negative log-likelihood, 0.4549 * ``feat`` + Mahalanobis (0.4549 turns
@@ -52,7 +55,7 @@ from aekit import AnomalyDetector
 
 SETS = ["arrhythmia", "cardio", "ionosphere", "letter", "mnist", "pendigits", "pima", "satellite", "shuttle"]
 FIVE = ["cardio", "mnist", "pendigits", "satellite", "shuttle"]
-VARIANTS = ("feat", "lat1", "latR", "latK", "latz", "nll", "onman", "codeE")
+VARIANTS = ("feat", "lat1", "latR", "latK", "latKm", "latz", "nll", "onman", "codeE")
 
 
 def load(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -98,6 +101,7 @@ def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray) -> 
     z = [det.transform(x).astype(np.float64) for x in (train, test)]
     m = [mahalanobis(z[0], zz) for zz in z]
     knn = [nearest_code_distance(z[0], zz, train=i == 0) for i, zz in enumerate(z)]
+    knn_self = [nearest_code_distance(z[0], zz, train=False) for zz in z]  # a training row counts itself
     mcd = MinCovDet(random_state=0).fit(z[0])
     mr = [mcd.mahalanobis(zz) for zz in z]
     e = [((zz - z[0].mean(0)) ** 2).sum(1) for zz in z]
@@ -107,7 +111,8 @@ def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray) -> 
     mad = lambda parts: np.median(np.abs(parts[0] - med(parts))) + 1e-12  # noqa: E731
     zsum = lambda a, b: tuple((a[i] - med(a)) / mad(a) + (b[i] - med(b)) / mad(b) for i in (0, 1))  # noqa: E731
     return {
-        "feat": tuple(r), "lat1": both(r, m), "latR": both(r, mr), "latK": both(r, knn), "latz": zsum(r, m), "nll": tuple(0.4549 * r[i] + m[i] for i in (0, 1)),
+        "feat": tuple(r), "lat1": both(r, m), "latR": both(r, mr), "latK": both(r, knn),
+        "latKm": tuple(r[i] / med(r) + knn_self[i] / med(m) for i in (0, 1)), "latz": zsum(r, m), "nll": tuple(0.4549 * r[i] + m[i] for i in (0, 1)),
         "onman": both(r, o), "codeE": both(r, e),
     }
 
