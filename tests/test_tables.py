@@ -223,3 +223,12 @@ def test_reconstruct_keeps_each_row_with_its_index(penguins, penguin_detector):
     pd.testing.assert_frame_equal(rec.sort_index(), penguin_detector.reconstruct(penguins))
     decoded = penguin_detector.inverse_transform(penguin_detector.transform(shuffled))
     assert list(decoded.columns) == list(penguins.columns) and len(decoded) == len(penguins)
+
+
+def test_a_table_detector_scores_by_its_per_column_losses_alone(penguins, penguin_detector):
+    """code_score="auto" adds no code distance for a table: the score is the columns' losses."""
+    assert penguin_detector.code_precision_ is None
+    why = penguin_detector.explain(penguins.head(5))
+    assert np.allclose(why.contributions.sum(1), -penguin_detector.score_samples(penguins.head(5)))
+    forced = AnomalyDetector(code_score="mahalanobis", max_iter=5, random_state=0).fit(penguins)
+    assert forced.code_precision_ is not None
