@@ -7,7 +7,7 @@ the batch size), the same for every seed. Prints, per variant, the epoch at whic
 characters first reconstruct with 0 wrong pixels (after rounding) per seed, or ``xN`` when N
 wrong pixels (summed over the characters) remain after 300 epochs, and how many seeds reach 0.
 
-    python benchmarks/font_deep.py [--seeds 10] [--only deep-relu|deep-tanh]
+    python benchmarks/font_deep.py [--seeds 10] [--only deep-relu|deep-tanh] [--variant TEXT]
 """
 
 from __future__ import annotations
@@ -38,11 +38,16 @@ VARIANTS = {
         "lr 0.01, batch 8": dict(learning_rate=0.01, batch_size=8),
         "lr 0.02, batch 16": dict(learning_rate=0.02, batch_size=16),
         "lr 0.01, MSE loss": dict(learning_rate=0.01, loss="mse"),
+        "lr 0.01, data init": dict(learning_rate=0.01, weight_init="data"),
+        "lr 0.02, data init": dict(learning_rate=0.02, weight_init="data"),
+        "lr 0.03, data init": dict(learning_rate=0.03, weight_init="data"),
+        "lr 0.02, data init, batch 16": dict(learning_rate=0.02, weight_init="data", batch_size=16),
     },
     "deep-tanh": {
         "lr 0.02": dict(learning_rate=0.02),
         "lr 0.03 cosine": dict(learning_rate=0.03, learning_rate_schedule="cosine"),
         "lr 0.01, batch 16": dict(learning_rate=0.01, batch_size=16),
+        "lr 0.02, data init": dict(learning_rate=0.02, weight_init="data"),
     },
 }
 
@@ -69,6 +74,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--only", choices=list(NETWORKS))
+    parser.add_argument("--variant", help="run only the variants whose label contains this text")
     args = parser.parse_args()
     torch.set_num_threads(1)
     threadpool_limits(1)
@@ -79,6 +85,8 @@ def main() -> None:
         if args.only and network != args.only:
             continue
         for label, settings in variants.items():
+            if args.variant and args.variant not in label:
+                continue
             params = dict(loss="bce", solver="adam", batch_size=32, max_iter=300, **NETWORKS[network])
             params.update(settings)
             cells, start = [], time.perf_counter()
