@@ -131,3 +131,15 @@ def test_estimator_data_init_beats_glorot_on_the_deep_relu_font(font):
             total += int(wrong_pixels(X, est.reconstruct(X)).sum())
         wrong[scheme] = total
     assert wrong["data"] < wrong["glorot"] / 2, wrong
+
+
+def test_estimator_applies_data_init_only_without_an_initial_state(font):
+    X = font.data
+    common = dict(hidden_sizes=(8,), latent_dim=2, loss="bce", max_iter=1, learning_rate=0.0, random_state=0)
+    fresh = AutoencoderEstimator(weight_init="data", **common).fit(X)
+    z = torch.as_tensor(fresh.transform(X))
+    assert z.mean(0).abs().max() < 1e-4 and (z.std(0) - 1).abs().max() < 1e-3  # the code, centred and scaled on X
+    glorot = AutoencoderEstimator(**common).fit(X)
+    kept = AutoencoderEstimator(weight_init="data", **common).fit(X, initial_state=glorot.model_.state_dict())
+    for name, value in glorot.model_.state_dict().items():  # the given weights are used as they are
+        assert torch.equal(kept.model_.state_dict()[name], value), name
