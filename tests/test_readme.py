@@ -13,6 +13,8 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     namespace: dict = {}
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)
-    assert namespace["ae"].history_.unit == "iteration"
+    font = namespace["font"].data  # the assignment's layer list: data init + Adam reconstruct every pixel
+    assert namespace["ae"].weight_init == "data" and namespace["ae"].n_iter_ == 300
+    assert namespace["wrong_pixels"](font, namespace["ae"].reconstruct(font)).max() == 0
     assert (tmp_path / "runs" / "font-ae" / "model.safetensors").exists()
     assert namespace["new_letter"].shape == (1, 35)

@@ -21,6 +21,7 @@ from aekit.errors import ConfigError, DataError, TrainingDivergedError
 from aekit.estimators.build import build_training
 from aekit.estimators.checks import check_feature_names, resolve_device, validate_input
 from aekit.estimators.params import Fitted
+from aekit.layers.init import initialize_from_data
 from aekit.layers.latent import NORMAL_PRIOR
 from aekit.likelihood import importance_sampled_log_likelihood
 from aekit.models import build_autoencoder
@@ -85,9 +86,12 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         How the conv decoder doubles it: transposed convolutions or up-sampling then a convolution.
     dropout : float, default=0.0
         Dropout probability after every hidden layer and after the code (training only).
-    weight_init : {"glorot", "he", "torch"}, default="glorot"
+    weight_init : {"glorot", "he", "torch", "data"}, default="glorot"
         How the initial weights are drawn: Glorot-uniform with zero biases (Keras's default),
-        He-uniform for deep ReLU stacks, or PyTorch's default (see :mod:`aekit.layers.init`).
+        He-uniform for deep ReLU stacks, PyTorch's default, or ``"data"``: Glorot directions
+        rescaled and centred on the first 1,024 training rows so that every unit starts at unit
+        variance and mean 0, and the output starts at the data's mean (Salimans & Kingma 2016;
+        it gets deep narrow ReLU networks moving; see :mod:`aekit.layers.init`).
     loss : {"mse", "bce", "correntropy"}, default="mse"
         Per-sample reconstruction loss, summed over features. bce needs data in [0, 1].
     correntropy_sigma : float, default=1.0
@@ -375,6 +379,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
             model = build_autoencoder(plan.spec).to(device)
             if initial_state is not None:
                 _load_initial_state(model, initial_state)
+            elif plan.spec.weight_init == "data":
+                inputs, targets = next(iter(plan.train.batches(min(plan.train.n_samples, 1024), None)))
+                initialize_from_data(model, inputs, targets, plan.spec.output_activation)
             self.model_ = model
             self.spec_ = plan.spec
             self.objective_ = plan.objective
