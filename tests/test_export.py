@@ -201,11 +201,12 @@ def test_a_table_detector_exports_its_per_column_score(tmp_path):
     from aekit.tables import TableEncoder
 
     penguins = palmerpenguins.load_penguins()
-    detector = AnomalyDetector(max_iter=10, random_state=0).fit(penguins)
-    path = export_onnx(detector, tmp_path / "t.onnx", part="anomaly-score")
-    meta = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
-    encoder = TableEncoder.from_dict(json.loads(meta["aekit.table_encoder"]))
-    got = _run(path, encoder.transform(penguins))
-    want = detector.score_samples(penguins)
-    assert detector.code_precision_ is not None  # the default score: the code's distance included
-    assert np.abs(got - want).max() <= TOL
+    for code_score in ("auto", "mahalanobis"):  # a table's default: the per-column losses alone
+        detector = AnomalyDetector(code_score=code_score, max_iter=10, random_state=0).fit(penguins)
+        assert (detector.code_precision_ is None) == (code_score == "auto")
+        path = export_onnx(detector, tmp_path / "t.onnx", part="anomaly-score")
+        meta = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
+        encoder = TableEncoder.from_dict(json.loads(meta["aekit.table_encoder"]))
+        got = _run(path, encoder.transform(penguins))
+        want = detector.score_samples(penguins)
+        assert np.abs(got - want).max() <= TOL
