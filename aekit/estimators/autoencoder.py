@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, check_random_
 from aekit.errors import ConfigError, DataError, TrainingDivergedError
 from aekit.estimators.build import build_training
 from aekit.estimators.checks import check_feature_names, resolve_device, validate_input
-from aekit.estimators.params import Fitted
+from aekit.estimators.params import Fitted, float_array
 from aekit.layers.latent import NORMAL_PRIOR
 from aekit.likelihood import importance_sampled_log_likelihood
 from aekit.models import build_autoencoder
@@ -183,6 +183,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         Fitted("fit_seconds_", float, float),
         Fitted("device_"),
         Fitted("feature_names_in_", lambda names: [str(n) for n in names], lambda v: np.asarray(v, dtype=object), optional=True),
+        # a hashing rotation fitted on the code (aekit.apps.hashing.fit_rotation), saved with the model
+        Fitted("hash_mean_", *float_array(np.float64), optional=True),
+        Fitted("hash_projection_", *float_array(np.float64), optional=True),
     )
 
     def __init__(

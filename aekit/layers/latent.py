@@ -27,6 +27,7 @@ __all__ = [
     "DeterministicLatent",
     "GaussianLatent",
     "NoisySigmoidLatent",
+    "StochasticBinaryLatent",
     "LatentOutput",
     "LatentTraits",
     "Prior",
@@ -172,10 +173,44 @@ class BinaryLatent(nn.Module):
             a = nn.functional.batch_norm(a, self.norm.running_mean, self.norm.running_var, training=False)
         else:
             a = self.norm(a)
-        p = torch.sigmoid(a)
-        bits = (p > 0.5).to(p.dtype)
+        p = torch.sigmoid(self._scaled(a))
+        bits = (p > self._threshold(p)).to(p.dtype)
         z = p + (bits - p).detach()
         return LatentOutput(z, {"probs": p})
+
+    def _threshold(self, p: torch.Tensor) -> torch.Tensor | float:
+        return 0.5
+
+    def _scaled(self, a: torch.Tensor) -> torch.Tensor:
+        return a
+
+
+@register_latent
+class StochasticBinaryLatent(BinaryLatent):
+    """Stochastic binary neurons: in training each bit is drawn, ``z ~ Bernoulli(p)``; in eval ``z = 1[p > 0.5]``.
+
+    The head of :class:`BinaryLatent` (``p = sigmoid(BN(W h))``) with the bit sampled as
+    ``1[p > u]``, ``u ~ U(0, 1)``, at every training step, and the gradient of ``p`` passed
+    straight through (Dai et al. 2017, stochastic generative hashing; Raiko et al. 2015). The
+    decoder must reconstruct from noisy bits, so bits near 0.5 carry nothing and the encoder
+    learns to push ``p`` towards 0 or 1; the eval code is the most likely bit.
+    """
+
+    kind = "stochastic_binary"
+    traits = LatentTraits(
+        stochastic=True, prior=BERNOULLI_PRIOR, bits=True,
+        scipy_refusal="stochastic bits are drawn at every evaluation",
+    )
+
+    def __init__(self, in_features: int, latent_dim: int, activation: str = "linear"):
+        super().__init__(in_features, latent_dim, activation)
+        self.gain = nn.Parameter(torch.ones(latent_dim))
+
+    def _threshold(self, p: torch.Tensor) -> torch.Tensor | float:
+        return torch.rand_like(p) if self.training else 0.5
+
+    def _scaled(self, a: torch.Tensor) -> torch.Tensor:
+        return a * self.gain
 
 
 
