@@ -173,16 +173,13 @@ class BinaryLatent(nn.Module):
             a = nn.functional.batch_norm(a, self.norm.running_mean, self.norm.running_var, training=False)
         else:
             a = self.norm(a)
-        p = torch.sigmoid(self._scaled(a))
+        p = torch.sigmoid(a)
         bits = (p > self._threshold(p)).to(p.dtype)
         z = p + (bits - p).detach()
         return LatentOutput(z, {"probs": p})
 
     def _threshold(self, p: torch.Tensor) -> torch.Tensor | float:
         return 0.5
-
-    def _scaled(self, a: torch.Tensor) -> torch.Tensor:
-        return a
 
 
 @register_latent
@@ -191,9 +188,12 @@ class StochasticBinaryLatent(BinaryLatent):
 
     The head of :class:`BinaryLatent` (``p = sigmoid(BN(W h))``) with the bit sampled as
     ``1[p > u]``, ``u ~ U(0, 1)``, at every training step, and the gradient of ``p`` passed
-    straight through (Dai et al. 2017, stochastic generative hashing; Raiko et al. 2015). The
-    decoder must reconstruct from noisy bits, so bits near 0.5 carry nothing and the encoder
-    learns to push ``p`` towards 0 or 1; the eval code is the most likely bit.
+    straight through (Dai et al. 2017, stochastic generative hashing; Raiko et al. 2015); the eval
+    code is the most likely bit. The pre-activations keep unit variance (batch normalisation
+    without scale), so the sampling noise cannot be learned away: the decoder must reconstruct
+    from bits that flip now and then, a regulariser on the code. A
+    learnable gain that let the bits saturate helped 16-bit codes and cost 32- and 64-bit ones
+    (docs/benchmarks.md, issue 15).
     """
 
     kind = "stochastic_binary"
@@ -202,15 +202,8 @@ class StochasticBinaryLatent(BinaryLatent):
         scipy_refusal="stochastic bits are drawn at every evaluation",
     )
 
-    def __init__(self, in_features: int, latent_dim: int, activation: str = "linear"):
-        super().__init__(in_features, latent_dim, activation)
-        self.gain = nn.Parameter(torch.ones(latent_dim))
-
     def _threshold(self, p: torch.Tensor) -> torch.Tensor | float:
         return torch.rand_like(p) if self.training else 0.5
-
-    def _scaled(self, a: torch.Tensor) -> torch.Tensor:
-        return a * self.gain
 
 
 
