@@ -13,7 +13,7 @@ import numpy as np
 
 from aekit.errors import ConfigError, DataError
 
-__all__ = ["ITQ", "SearchResult", "binarize", "fit_itq", "fit_rotation", "hash_codes", "pack_bits", "hamming_distances", "hamming_search", "mean_average_precision"]
+__all__ = ["ITQ", "SearchResult", "binarize", "fit_itq", "fit_rotation", "hash_database", "hash_codes", "pack_bits", "hamming_distances", "hamming_search", "mean_average_precision"]
 
 _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 _QUERY_CHUNK = 1024
@@ -176,6 +176,25 @@ def hash_codes(estimator: Any, X: Any, threshold: float | np.ndarray | None = No
             return codes > 0.5
         return ITQ(np.asarray(estimator.hash_mean_), np.asarray(estimator.hash_projection_)).bits(codes)
     return binarize(codes, 0.0 if threshold is None else threshold)
+
+
+def hash_database(estimator: Any, X: Any) -> np.ndarray:
+    """Boolean codes of a database X: :func:`hash_codes`, with a plain real code split at its per-dimension median.
+
+    The median of X's own codes makes every bit on for half of the database (balanced bits);
+    bits and rotated codes are as :func:`hash_codes` gives them.
+
+    Examples
+    --------
+    >>> from aekit import AutoencoderEstimator
+    >>> from aekit.datasets import load_font
+    >>> X = load_font().data
+    >>> hash_database(AutoencoderEstimator(latent_dim=4, max_iter=3, random_state=0).fit(X), X).mean(0)
+    array([0.5, 0.5, 0.5, 0.5])
+    """
+    if estimator.model_.latent.traits.bits or getattr(estimator, "hash_projection_", None) is not None:
+        return hash_codes(estimator, X)
+    return hash_codes(estimator, X, threshold=np.median(estimator.transform(X), axis=0))
 
 
 def pack_bits(bits: np.ndarray) -> np.ndarray:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Optional
 
-import numpy as np
 import typer
 
 from aekit.cli.app import app
@@ -16,7 +15,7 @@ from aekit.cli.shell import Verbose, console, friendly_errors
 @friendly_errors
 def hash_command(
     data: Annotated[Path, typer.Argument(help="The database: .csv, .npy, .npz or .mat, one row per item.")],
-    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="A saved autoencoder to load (binary latent or any).")] = None,
+    model: Annotated[Optional[Path], typer.Option("--model", "-m", help="A saved autoencoder to load: its bits, its fitted rotation, or its real code split at the median.")] = None,
     bits: Annotated[int, typer.Option(help="Code length when training.")] = 32,
     code: Annotated[str, typer.Option(help=(
         "How a trained model makes bits: stochastic_binary (bits sampled in training, Dai et al. 2017), binary "
@@ -34,7 +33,7 @@ def hash_command(
 ) -> None:
     """Hash every row of DATA to a binary code; print the k nearest rows of one query row."""
     import aekit
-    from aekit.apps.hashing import fit_rotation, hamming_search, hash_codes, pack_bits
+    from aekit.apps.hashing import fit_rotation, hamming_search, hash_database, pack_bits
     from aekit.datasets import load_tabular
     from aekit.errors import ConfigError, check_choice
 
@@ -52,10 +51,7 @@ def hash_command(
                                         hidden_sizes=(hidden,), loss=loss, max_iter=max_iter, random_state=seed).fit(X)
         if code == "itq":
             fit_rotation(ae, X, random_state=seed)
-    rotated = getattr(ae, "hash_projection_", None) is not None
-    # a real code without a rotation: balanced bits at the per-dimension median
-    threshold = None if ae.model_.latent.traits.bits or rotated else np.median(ae.transform(X), axis=0)
-    codes = hash_codes(ae, X, threshold=threshold)
+    codes = hash_database(ae, X)
     with out.open("w") as f:
         f.write("index,code\n")
         f.writelines(f"{i},{''.join('1' if b else '0' for b in row)}\n" for i, row in enumerate(codes))
