@@ -50,8 +50,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     output_activation : str, default="auto"
         Activation of the reconstruction; "auto" is sigmoid for ``loss="bce"``, else linear.
     latent : str, default="deterministic"
-        The latent head: deterministic (plain code), gaussian (VAE, with a KL term) or binary
-        (bits, for hashing); any head registered in :data:`aekit.layers.latent.LATENTS`.
+        The latent head: deterministic (plain code), gaussian (VAE, with a KL term), binary
+        (straight-through bits, for hashing) or stochastic_binary (bits sampled in training: the
+        better hashing code, docs/benchmarks.md); any head registered in :data:`aekit.layers.latent.LATENTS`.
     layers : sequence of int, default=None
         The whole network as one size list, e.g. ``[35, 20, 10, 2, 10, 20, 35]``; the middle
         entry is the code. Prefer :meth:`from_layers`. Cannot be combined with the five
