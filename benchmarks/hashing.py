@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--database", type=int, default=10000, help="training images hashed (and trained on)")
     parser.add_argument("--queries", type=int, default=1000, help="test images used as queries")
     parser.add_argument("--k", type=int, default=1000, help="mAP@k")
-    parser.add_argument("--epochs", type=int, default=50, help="training epochs of every autoencoder (aekit hash's default)")
+    parser.add_argument("--epochs", type=int, default=100, help="training epochs of every autoencoder (aekit hash's default)")
     parser.add_argument("--bits", type=int, nargs="*", default=[16, 32, 64])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--hidden", type=int, default=512, help="width of the autoencoders' hidden layer (aekit hash's default)")

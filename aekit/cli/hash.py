@@ -23,7 +23,7 @@ def hash_command(
         "the model). docs/benchmarks.md compares them."))] = "stochastic_binary",
     hidden: Annotated[int, typer.Option(help="Width of the hidden layer when training (256 before issue 15).")] = 512,
     loss: Annotated[str, typer.Option(help="Training loss: auto (bce when DATA lies in [0, 1], else mse), bce or mse.")] = "auto",
-    max_iter: Annotated[int, typer.Option(help="Training epochs.")] = 50,
+    max_iter: Annotated[int, typer.Option(help="Training epochs (50 before issue 15; stochastic bits learn slowly).")] = 100,
     seed: Annotated[int, typer.Option(help="random_state of the fit.")] = 0,
     query: Annotated[Optional[int], typer.Option("--query", "-q", help="Row of DATA whose nearest neighbours to print.")] = None,
     k: Annotated[int, typer.Option("-k", help="Number of neighbours.")] = 10,

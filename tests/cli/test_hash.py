@@ -33,7 +33,13 @@ def _hash(tmp_path, *options, data="d.npy"):
 
 
 def test_hash_defaults_to_stochastic_binary_bits_and_bce_for_data_in_0_1(tmp_path):
+    import inspect
+
     import aekit
+    from aekit.cli.hash import hash_command
+
+    defaults = {name: p.default for name, p in inspect.signature(hash_command).parameters.items()}
+    assert (defaults["code"], defaults["hidden"], defaults["loss"], defaults["max_iter"]) == ("stochastic_binary", 512, "auto", 100)
 
     np.save(tmp_path / "d.npy", np.random.default_rng(0).random((40, 10)))
     np.save(tmp_path / "wide.npy", np.random.default_rng(0).normal(size=(40, 10)) * 5)
