@@ -13,7 +13,7 @@ import numpy as np
 
 from aekit.errors import ConfigError, DataError
 
-__all__ = ["SearchResult", "binarize", "hash_codes", "pack_bits", "hamming_distances", "hamming_search", "mean_average_precision"]
+__all__ = ["ITQ", "SearchResult", "binarize", "fit_itq", "fit_rotation", "hash_database", "hash_codes", "pack_bits", "hamming_distances", "hamming_search", "mean_average_precision"]
 
 _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 _QUERY_CHUNK = 1024
@@ -25,6 +25,72 @@ class SearchResult:
 
     indices: np.ndarray
     distances: np.ndarray
+
+
+@dataclass(frozen=True)
+class ITQ:
+    """A fitted iterative-quantisation hash: bits ``(codes - mean) @ projection > 0``.
+
+    ``projection`` (n_dims, n_bits) is the top principal directions of the centred codes times
+    the learned rotation, so its columns are orthonormal. Build one with :func:`fit_itq`.
+    """
+
+    mean: np.ndarray
+    projection: np.ndarray
+
+    def bits(self, codes: np.ndarray) -> np.ndarray:
+        """Boolean (n_samples, n_bits) codes of ``codes`` (n_samples, n_dims)."""
+        codes = np.asarray(codes)
+        if codes.ndim != 2 or codes.shape[1] != len(self.mean):
+            raise DataError(
+                f"codes must be (n_samples, {len(self.mean)}), the width this ITQ was fitted on; got shape {codes.shape}. "
+                "Fix: pass codes from the same model (estimator.transform(X))."
+            )
+        return (codes - self.mean) @ self.projection > 0
+
+
+def fit_itq(codes: np.ndarray, n_bits: int | None = None, iterations: int = 50, random_state: int = 0) -> ITQ:
+    """Iterative quantisation (Gong & Lazebnik 2011) of real-valued ``codes`` into ``n_bits`` bits.
+
+    Centre the codes, project them on their top ``n_bits`` principal directions (all of them by
+    default: then the projection is only a rotation), and learn the rotation R minimising the
+    quantisation loss ||B - V R||_F by alternating B = sign(V R) and R = S_hat S^T from the
+    SVD B^T V = S Omega S_hat^T, starting from a random rotation. Applied to raw pixels this is
+    PCA-ITQ; applied to an autoencoder's code it turns the code into balanced-ish bits that
+    lose less than a threshold per dimension.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> codes = rng.normal(size=(200, 4)) @ rng.normal(size=(4, 4))
+    >>> itq = fit_itq(codes)
+    >>> bool(np.allclose(itq.projection.T @ itq.projection, np.eye(4)))
+    True
+    >>> itq.bits(codes).shape
+    (200, 4)
+    """
+    codes = np.asarray(codes, dtype=np.float64)
+    if codes.ndim != 2 or len(codes) < 2:
+        raise DataError(f"codes must be 2-D (n_samples >= 2, n_dims); got shape {codes.shape}. Fix: pass estimator.transform(X).")
+    n_dims = codes.shape[1]
+    n_bits = n_dims if n_bits is None else n_bits
+    if isinstance(n_bits, bool) or not isinstance(n_bits, (int, np.integer)) or not 1 <= n_bits <= min(n_dims, len(codes)):
+        raise ConfigError(
+            f"n_bits must be an integer from 1 to min(n_dims, n_samples) = {min(n_dims, len(codes))}; got {n_bits!r}. "
+            "Fix: use at most as many bits as the codes have dimensions (or leave n_bits=None)."
+        )
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 0:
+        raise ConfigError(f"iterations must be an integer >= 0; got {iterations!r}. Fix: e.g. iterations=50 (Gong & Lazebnik's choice).")
+    mean = codes.mean(axis=0)
+    _, _, Vt = np.linalg.svd(codes - mean, full_matrices=False)
+    pca = Vt[:n_bits].T  # (n_dims, n_bits)
+    V = (codes - mean) @ pca
+    R = np.linalg.qr(np.random.default_rng(random_state).normal(size=(n_bits, n_bits)))[0]
+    for _ in range(iterations):
+        B = np.where(V @ R >= 0, 1.0, -1.0)
+        U, _, Wt = np.linalg.svd(B.T @ V)
+        R = Wt.T @ U.T
+    return ITQ(mean, pca @ R)
 
 
 def binarize(codes: np.ndarray, threshold: float | np.ndarray = 0.0) -> np.ndarray:
@@ -52,11 +118,39 @@ def binarize(codes: np.ndarray, threshold: float | np.ndarray = 0.0) -> np.ndarr
     return codes > threshold
 
 
+def fit_rotation(estimator: Any, X: Any, iterations: int = 50, random_state: int = 0) -> Any:
+    """Learn an ITQ rotation of ``estimator``'s real-valued code on X; :func:`hash_codes` then uses it.
+
+    The rotation (:func:`fit_itq` on ``estimator.transform(X)``, one bit per code dimension) is
+    a fitted part of the hashing model: it is stored as ``estimator.hash_mean_`` and
+    ``estimator.hash_projection_``, which :func:`aekit.save` writes and :func:`aekit.load`
+    restores. Refit it after refitting the autoencoder. Returns the estimator.
+
+    Examples
+    --------
+    >>> from aekit import AutoencoderEstimator
+    >>> from aekit.datasets import load_font
+    >>> X = load_font().data
+    >>> ae = fit_rotation(AutoencoderEstimator(latent_dim=8, max_iter=5, random_state=0).fit(X), X)
+    >>> hash_codes(ae, X).shape
+    (32, 8)
+    """
+    if estimator.model_.latent.traits.bits:
+        raise ConfigError(
+            f'fit_rotation rotates a real-valued code, but this model has latent="{estimator.model_.latent.kind}" (its codes '
+            'are bits already). Fix: use hash_codes(estimator, X) as it is, or train with a real code (latent="deterministic").'
+        )
+    itq = fit_itq(estimator.transform(X), iterations=iterations, random_state=random_state)
+    estimator.hash_mean_, estimator.hash_projection_ = itq.mean, itq.projection
+    return estimator
+
+
 def hash_codes(estimator: Any, X: Any, threshold: float | np.ndarray | None = None) -> np.ndarray:
     """Boolean codes of X from a fitted autoencoder.
 
-    A head whose codes are bits (``traits.bits``, e.g. ``latent="binary"``) gives them as they
-    are; any other code is thresholded by ``threshold`` (default 0.0; pass
+    A head whose codes are bits (``traits.bits``, e.g. ``latent="stochastic_binary"``) gives
+    them as they are; a real-valued code with a rotation from :func:`fit_rotation` gives the
+    rotated code's signs; any other code is thresholded by ``threshold`` (default 0.0; pass
     ``np.median(estimator.transform(database), axis=0)`` for balanced bits).
 
     Examples
@@ -69,14 +163,38 @@ def hash_codes(estimator: Any, X: Any, threshold: float | np.ndarray | None = No
     ((32, 16), dtype('bool'))
     """
     codes = estimator.transform(X)
-    if estimator.model_.latent.traits.bits:
+    rotated = getattr(estimator, "hash_projection_", None) is not None
+    if estimator.model_.latent.traits.bits or rotated:
         if threshold is not None:
+            what = (f'latent="{estimator.model_.latent.kind}" (its codes are bits)' if not rotated
+                    else "a fitted hashing rotation (fit_rotation)")
             raise ConfigError(
-                f'threshold is for real-valued codes, but this model has latent="{estimator.model_.latent.kind}" (its '
-                f"codes are bits); got threshold={threshold!r}. Fix: leave threshold=None."
+                f"threshold is for real-valued codes without a rotation, but this model has {what}; got "
+                f"threshold={threshold!r}. Fix: leave threshold=None."
             )
-        return codes > 0.5
+        if not rotated:
+            return codes > 0.5
+        return ITQ(np.asarray(estimator.hash_mean_), np.asarray(estimator.hash_projection_)).bits(codes)
     return binarize(codes, 0.0 if threshold is None else threshold)
+
+
+def hash_database(estimator: Any, X: Any) -> np.ndarray:
+    """Boolean codes of a database X: :func:`hash_codes`, with a plain real code split at its per-dimension median.
+
+    The median of X's own codes makes every bit on for half of the database (balanced bits);
+    bits and rotated codes are as :func:`hash_codes` gives them.
+
+    Examples
+    --------
+    >>> from aekit import AutoencoderEstimator
+    >>> from aekit.datasets import load_font
+    >>> X = load_font().data
+    >>> hash_database(AutoencoderEstimator(latent_dim=4, max_iter=3, random_state=0).fit(X), X).mean(0)
+    array([0.5, 0.5, 0.5, 0.5])
+    """
+    if estimator.model_.latent.traits.bits or getattr(estimator, "hash_projection_", None) is not None:
+        return hash_codes(estimator, X)
+    return hash_codes(estimator, X, threshold=np.median(estimator.transform(X), axis=0))
 
 
 def pack_bits(bits: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, check_random_
 from aekit.errors import ConfigError, DataError, TrainingDivergedError
 from aekit.estimators.build import build_training
 from aekit.estimators.checks import check_feature_names, resolve_device, validate_input
-from aekit.estimators.params import Fitted
+from aekit.estimators.params import Fitted, float_array
 from aekit.layers.init import initialize_from_data
 from aekit.layers.latent import NORMAL_PRIOR
 from aekit.likelihood import importance_sampled_log_likelihood
@@ -51,8 +51,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     output_activation : str, default="auto"
         Activation of the reconstruction; "auto" is sigmoid for ``loss="bce"``, else linear.
     latent : str, default="deterministic"
-        The latent head: deterministic (plain code), gaussian (VAE, with a KL term) or binary
-        (bits, for hashing); any head registered in :data:`aekit.layers.latent.LATENTS`.
+        The latent head: deterministic (plain code), gaussian (VAE, with a KL term), binary
+        (straight-through bits, for hashing) or stochastic_binary (bits sampled in training: the
+        better hashing code, docs/benchmarks.md); any head registered in :data:`aekit.layers.latent.LATENTS`.
     layers : sequence of int, default=None
         The whole network as one size list, e.g. ``[35, 20, 10, 2, 10, 20, 35]``; the middle
         entry is the code. Prefer :meth:`from_layers`. Cannot be combined with the five
@@ -187,6 +188,9 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         Fitted("fit_seconds_", float, float),
         Fitted("device_"),
         Fitted("feature_names_in_", lambda names: [str(n) for n in names], lambda v: np.asarray(v, dtype=object), optional=True),
+        # a hashing rotation fitted on the code (aekit.apps.hashing.fit_rotation), saved with the model
+        Fitted("hash_mean_", *float_array(np.float64), optional=True),
+        Fitted("hash_projection_", *float_array(np.float64), optional=True),
     )
 
     def __init__(

@@ -27,6 +27,7 @@ __all__ = [
     "DeterministicLatent",
     "GaussianLatent",
     "NoisySigmoidLatent",
+    "StochasticBinaryLatent",
     "LatentOutput",
     "LatentTraits",
     "Prior",
@@ -173,9 +174,36 @@ class BinaryLatent(nn.Module):
         else:
             a = self.norm(a)
         p = torch.sigmoid(a)
-        bits = (p > 0.5).to(p.dtype)
+        bits = (p > self._threshold(p)).to(p.dtype)
         z = p + (bits - p).detach()
         return LatentOutput(z, {"probs": p})
+
+    def _threshold(self, p: torch.Tensor) -> torch.Tensor | float:
+        return 0.5
+
+
+@register_latent
+class StochasticBinaryLatent(BinaryLatent):
+    """Stochastic binary neurons: in training each bit is drawn, ``z ~ Bernoulli(p)``; in eval ``z = 1[p > 0.5]``.
+
+    The head of :class:`BinaryLatent` (``p = sigmoid(BN(W h))``) with the bit sampled as
+    ``1[p > u]``, ``u ~ U(0, 1)``, at every training step, and the gradient of ``p`` passed
+    straight through (Dai et al. 2017, stochastic generative hashing; Raiko et al. 2015); the eval
+    code is the most likely bit. The pre-activations keep unit variance (batch normalisation
+    without scale), so the sampling noise cannot be learned away: the decoder must reconstruct
+    from bits that flip now and then, a regulariser on the code. A
+    learnable gain that let the bits saturate helped 16-bit codes and cost 32- and 64-bit ones
+    (docs/benchmarks.md, issue 15).
+    """
+
+    kind = "stochastic_binary"
+    traits = LatentTraits(
+        stochastic=True, prior=BERNOULLI_PRIOR, bits=True,
+        scipy_refusal="stochastic bits are drawn at every evaluation",
+    )
+
+    def _threshold(self, p: torch.Tensor) -> torch.Tensor | float:
+        return torch.rand_like(p) if self.training else 0.5
 
 
 

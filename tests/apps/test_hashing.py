@@ -1,9 +1,13 @@
 import numpy as np
 import pytest
+import torch
 
 from aekit import AutoencoderEstimator, ConfigError, DataError
 from aekit.apps.hashing import (
+    ITQ,
     binarize,
+    fit_itq,
+    fit_rotation,
     hamming_distances,
     hamming_search,
     hash_codes,
@@ -79,3 +83,85 @@ def test_errors():
     ae = AutoencoderEstimator(latent="binary", latent_dim=4, max_iter=1, random_state=0).fit(load_font().data)
     with pytest.raises(ConfigError, match=r'latent="binary".*got threshold=0.5. Fix: leave threshold=None'):
         hash_codes(ae, load_font().data, threshold=0.5)
+
+
+# --- ITQ (issue 15): a rotation learned on a real-valued code, saved with the model -----------
+
+
+def _correlated(n=400, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=(n, d)) @ rng.normal(size=(d, d)) + 3.0
+
+
+def _quantisation_loss(itq, codes):
+    v = (codes - itq.mean) @ itq.projection
+    return float(((np.where(v >= 0, 1.0, -1.0) - v) ** 2).sum())
+
+
+def test_itq_rotation_is_orthogonal_and_lowers_the_quantisation_loss():
+    codes = _correlated()
+    start, fitted = fit_itq(codes, iterations=0), fit_itq(codes, iterations=50)
+    np.testing.assert_allclose(fitted.projection.T @ fitted.projection, np.eye(6), atol=1e-10)
+    assert _quantisation_loss(fitted, codes) < 0.95 * _quantisation_loss(start, codes)
+    fewer = fit_itq(codes, n_bits=3)  # PCA to 3 directions, then a 3x3 rotation
+    assert fewer.projection.shape == (6, 3)
+    np.testing.assert_allclose(fewer.projection.T @ fewer.projection, np.eye(3), atol=1e-10)
+
+
+def test_itq_bits_are_balanced_on_centred_codes():
+    bits = fit_itq(_correlated(n=2000)).bits(_correlated(n=2000))
+    assert bits.shape == (2000, 6) and np.abs(bits.mean(0) - 0.5).max() < 0.1
+
+
+def test_itq_errors_name_the_parameter():
+    codes = _correlated()
+    with pytest.raises(ConfigError, match=r"n_bits must be an integer from 1 to min\(n_dims, n_samples\) = 6; got 7"):
+        fit_itq(codes, n_bits=7)
+    with pytest.raises(ConfigError, match="iterations must be an integer >= 0; got -1"):
+        fit_itq(codes, iterations=-1)
+    with pytest.raises(DataError, match=r"codes must be 2-D \(n_samples >= 2, n_dims\); got shape \(5,\)"):
+        fit_itq(np.zeros(5))
+    with pytest.raises(DataError, match=r"codes must be \(n_samples, 6\), the width this ITQ was fitted on; got shape \(2, 4\)"):
+        fit_itq(codes).bits(np.zeros((2, 4)))
+
+
+def test_a_fitted_rotation_is_used_saved_and_loaded(tmp_path):
+    import json
+
+    import aekit
+
+    X = load_font().data
+    ae = fit_rotation(AutoencoderEstimator(latent_dim=8, max_iter=5, random_state=0).fit(X), X)
+    bits = hash_codes(ae, X)
+    itq = ITQ(ae.hash_mean_, ae.hash_projection_)
+    np.testing.assert_array_equal(bits, itq.bits(ae.transform(X)))
+    assert not np.array_equal(bits, hash_codes(AutoencoderEstimator(latent_dim=8, max_iter=5, random_state=0).fit(X), X))
+    path = aekit.save(ae, tmp_path / "m")
+    assert len(json.loads((path / "config.json").read_text())["fitted"]["hash_projection_"]) == 8  # JSON, no pickle
+    again = aekit.load(path)
+    np.testing.assert_array_equal(again.hash_projection_, ae.hash_projection_)
+    np.testing.assert_array_equal(hash_codes(again, X), bits)
+    with pytest.raises(ConfigError, match=r"threshold is for real-valued codes without a rotation, but this model has a fitted hashing rotation"):
+        hash_codes(again, X, threshold=0.0)
+
+
+def test_fit_rotation_refuses_a_code_of_bits():
+    X = load_font().data
+    ae = AutoencoderEstimator(latent="stochastic_binary", latent_dim=8, max_iter=2, random_state=0).fit(X)
+    with pytest.raises(ConfigError, match='fit_rotation rotates a real-valued code, but this model has latent="stochastic_binary"'):
+        fit_rotation(ae, X)
+
+
+def test_stochastic_binary_codes_are_bits_balanced_and_deterministic_in_eval():
+    X = np.random.default_rng(0).random((300, 12))
+    ae = AutoencoderEstimator(latent="stochastic_binary", latent_dim=8, hidden_sizes=(16,), loss="bce", max_iter=20,
+                              random_state=0).fit(X)
+    bits = hash_codes(ae, X)
+    assert bits.dtype == bool and np.array_equal(bits, hash_codes(ae, X))
+    assert np.abs(bits.mean(0) - 0.5).max() < 0.15  # batch-normalised pre-activations: about half on
+    head = ae.model_.latent.train()
+    h = torch.randn(64, head.layer.in_features)
+    a, b = head(h).z, head(h).z
+    assert set(torch.unique(a).tolist()) <= {0.0, 1.0} and not torch.equal(a, b)  # sampled in training
+    head.eval()
+    assert torch.equal(head(h).z, head(h).z)
