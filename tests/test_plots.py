@@ -247,6 +247,10 @@ class TestErrorFigures:
         assert len(fig.axes[0].patches) == 4
         assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["a", "b"]
 
+    def test_bars_of_all_zeros_keep_the_axis_at_zero_and_up(self):
+        low, high = plot_errors_per_label({"AE": [0, 0, 0]}, ["a", "b", "c"]).axes[0].get_ylim()
+        assert low == 0 and high >= 1
+
     def test_bars_need_one_value_per_label(self):
         with pytest.raises(DataError, match=r"Series 'wrong pixels' has 3 values for 2 labels"):
             plot_errors_per_label([1, 2, 3], ["a", "b"])

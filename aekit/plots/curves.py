@@ -275,6 +275,8 @@ def plot_errors_per_label(
     ax.set_ylabel(ylabel)
     if all(np.allclose(s, np.round(s)) for s in named.values()):
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if all((s >= 0).all() for s in named.values()):  # counts and errors: no negative axis, even when all are 0
+        ax.set_ylim(bottom=0, top=max(1.0, max(float(s.max()) for s in named.values()) * 1.05))
     ax.grid(True, axis="y", alpha=0.3)
     return _finish(fig, ax, n_groups, title)
 
