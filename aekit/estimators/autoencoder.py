@@ -135,6 +135,12 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
     learning_rate_schedule : {"constant", "cosine"}, default="constant"
         "cosine" anneals the mini-batch step size from ``learning_rate`` towards 0 over
         ``max_iter`` epochs (Loshchilov & Hutter 2017, without restarts).
+    dead_unit_resample : int, default=0
+        Mini-batch solvers: after every this many epochs, each hidden unit whose activation has
+        a zero derivative on all of the first 1,024 training rows (a dead ReLU) gets fresh
+        incoming weights, scaled to fire on about half of them, zero outgoing weights (the
+        output does not change) and a fresh optimiser state; 0 never resamples. See
+        :mod:`aekit.train.resample`.
     batch_size : int or "auto", default="auto"
         Samples per mini-batch step; "auto" is min(200, n_samples), as in scikit-learn's MLP.
     max_iter : int, default=200
@@ -228,6 +234,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         solver: str = "adam",
         learning_rate: float = 1e-3,
         learning_rate_schedule: str = "constant",
+        dead_unit_resample: int = 0,
         batch_size: int | str = "auto",
         max_iter: int = 200,
         max_fun: int = 15000,
@@ -273,6 +280,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
         self.solver = solver
         self.learning_rate = learning_rate
         self.learning_rate_schedule = learning_rate_schedule
+        self.dead_unit_resample = dead_unit_resample
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.max_fun = max_fun

@@ -363,7 +363,18 @@ def _config(est: Parameters, n_train: int) -> TrainConfig:
         n_iter_no_change=_positive_int("n_iter_no_change", est.n_iter_no_change),
         tol=_real("tol", est.tol),
         shuffle=bool(est.shuffle),
+        dead_unit_resample=_dead_unit_resample(est.dead_unit_resample, solver),
     )
+
+
+def _dead_unit_resample(value: Any, solver: str) -> int:
+    every = _positive_int("dead_unit_resample", value, minimum=0)
+    if every and solver in SCIPY_SOLVERS:
+        raise ConfigError(
+            f"dead_unit_resample={every} resamples dead units between a mini-batch solver's epochs; {solver!r} is a "
+            'scipy solver that runs as one call. Fix: drop dead_unit_resample (0), or use solver="adam".'
+        )
+    return every
 
 
 def _refuse_stochastic_scipy(solver: str, spec: ModelSpec) -> None:

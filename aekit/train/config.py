@@ -37,6 +37,7 @@ class TrainConfig:
     n_iter_no_change: int = 10
     tol: float = 1e-4
     shuffle: bool = True
+    dead_unit_resample: int = 0
 
     def learning_rate_at(self, epoch: int) -> float:
         """The learning rate of epoch ``epoch`` (0-based).

@@ -24,6 +24,7 @@ from aekit.train.distributed import Distributed
 from aekit.train.epochs import TrainingRun
 from aekit.train.history import History
 from aekit.train.optimizers import make_optimizer
+from aekit.train.resample import resample_dead_units
 
 __all__ = ["fit_minibatch", "evaluate"]
 
@@ -129,6 +130,11 @@ def fit_minibatch(
     ``resume_from`` continues a run from one, bit for bit. ``distributed`` (under torchrun)
     trains with DistributedDataParallel on this rank's slice of every global batch.
     """
+    if distributed is not None and config.dead_unit_resample:
+        raise ValueError(
+            f"dead_unit_resample={config.dead_unit_resample} cannot run under torchrun: each process would draw its "
+            "own fresh weights. Fix: drop dead_unit_resample (0), or train in one process."
+        )
     optimizer = make_optimizer(model.parameters(), config)
     device = next(model.parameters()).device
     run = TrainingRun(config.solver, "epoch", config.max_iter, callbacks)
@@ -191,6 +197,9 @@ def fit_minibatch(
             raise error
         val_loss = evaluate(model, objective, validation, max(config.batch_size, 1024), epoch) if validation is not None else None
         terms = dict(zip(names, means[1:]))
+        if config.dead_unit_resample and (epoch + 1) % config.dead_unit_resample == 0 and epoch + 1 < config.max_iter:
+            inputs, _ = next(iter(train.batches(min(train.n_samples, 1024), None)))
+            resample_dead_units(model, inputs.to(device), optimizer)  # leaves the output, so the loss, as it was
         last_good = _snapshot(model)
 
         monitored = loss if val_loss is None else val_loss
