@@ -130,6 +130,7 @@ def test_direct_fused_adam_state_round_trips_bit_for_bit():
     [
         ({"noise": "gaussian", "early_stopping": True, "validation_fraction": 0.2, "n_iter_no_change": 50}, None),
         ({"solver": "sgd", "learning_rate_schedule": "cosine", "dropout": 0.2}, None),
+        ({"activation": "relu", "learning_rate": 0.05, "dead_unit_resample": 1}, None),
         ({"solver": "rmsprop", "latent": "gaussian", "kl_warmup": 3}, None),
         ({"solver": "adamw", "weight_decay": 0.01, "latent": "binary", "noise": "masking"}, None),
         ({}, "binarized"),
