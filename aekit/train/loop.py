@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from aekit.errors import TrainingDivergedError
+from aekit.errors import ConfigError, TrainingDivergedError
 from aekit.losses import Objective
 from aekit.models import Autoencoder
 from aekit.noise import Corruption
@@ -131,7 +131,7 @@ def fit_minibatch(
     trains with DistributedDataParallel on this rank's slice of every global batch.
     """
     if distributed is not None and config.dead_unit_resample:
-        raise ValueError(
+        raise ConfigError(
             f"dead_unit_resample={config.dead_unit_resample} cannot run under torchrun: each process would draw its "
             "own fresh weights. Fix: drop dead_unit_resample (0), or train in one process."
         )
