@@ -343,18 +343,19 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         )
 
         self.error_scale_ = self.code_center_ = self.code_precision_ = self.score_scale_ = None  # while measured
-        model_rows = self._to_model_shape(self._scale(train))
+        # one pass over the training rows gives every statistic the score needs, and their scores
+        per_feature, codes = self._network_pass(self._to_model_shape(self._scale(train)), codes=code_score == "mahalanobis")
         if error_scaling == "feature":
-            self.error_scale_ = _feature_error_scale(self._per_feature_errors(model_rows))
+            self.error_scale_ = _feature_error_scale(per_feature)
         if code_score == "mahalanobis":
-            codes = self._codes(model_rows)
             center, precision = _code_gaussian(codes)
-            errors = self._scored_errors(model_rows)  # the reconstruction part alone, so far
+            errors = self._combined(per_feature, codes)  # the reconstruction part alone, so far
             self.code_center_, self.code_precision_ = center, precision
             self.score_scale_ = np.array([_typical(errors), _typical(self._code_distances(codes))])
         self.holdout_errors_ = None
         if rule == "contamination":
-            self.threshold_ = float(np.percentile(self._fit_errors(train), 100.0 * (1.0 - float(self.contamination))))
+            train_scores = self._combined(per_feature, codes)
+            self.threshold_ = float(np.percentile(train_scores, 100.0 * (1.0 - float(self.contamination))))
         elif rule == "explicit":
             self.threshold_ = float(self.threshold)
         else:
@@ -474,54 +475,49 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         """Anomaly scores (errors, as ``error_scaling`` adds them up) of rows of X already validated in fit."""
         return self._scored_errors(self._to_model_shape(self._scale(rows)))
 
-    def _float64_pass(self, X: np.ndarray, fn: Any) -> np.ndarray:
-        """``fn(model, rows)`` over scaled rows in the score's precision (:func:`score_dtype`), (n, -1) float64."""
+    def _network_pass(self, X: np.ndarray, codes: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """One pass over scaled rows in the score's precision (:func:`score_dtype`): the (n, n_features)
+        reconstruction errors and, with ``codes``, the (n, code size) codes, both float64."""
         model = copy.deepcopy(self.model_).eval()
         device = next(model.parameters()).device
         dtype = score_dtype(model)
         if device.type == "mps" and dtype == torch.float64:
             device = torch.device("cpu")  # MPS has no float64
         model = model.to(device=device, dtype=dtype)
-        outs = []
+        error = self.objective_.per_element_error
+        errors, zs = [], []
         with torch.no_grad():
             for start in range(0, len(X), _SCORE_BATCH):
                 xb = torch.from_numpy(X[start : start + _SCORE_BATCH]).to(device=device, dtype=dtype)
-                outs.append(fn(model, xb).reshape(len(xb), -1).cpu().numpy().astype(np.float64))
-        return np.concatenate(outs) if outs else np.zeros((0, 0))
-
-    def _per_feature_errors(self, X: np.ndarray) -> np.ndarray:
-        """(n, n_features) reconstruction errors of scaled rows in the model's shape, in float64."""
-        error = self.objective_.per_element_error
-        return self._float64_pass(X, lambda model, xb: error(model(xb), xb))
-
-    def _codes(self, X: np.ndarray) -> np.ndarray:
-        """(n, code size) codes of scaled rows in the model's shape, computed in float64."""
-        return self._float64_pass(X, lambda model, xb: model.encode(xb).z)
+                out = model(xb)
+                errors.append(error(out, xb).reshape(len(xb), -1).cpu().numpy().astype(np.float64))
+                if codes:
+                    zs.append(out.z.reshape(len(xb), -1).cpu().numpy().astype(np.float64))
+        if not errors:  # no rows
+            return np.zeros((0, 0)), (np.zeros((0, 0)) if codes else None)
+        return np.concatenate(errors), (np.concatenate(zs) if codes else None)
 
     def _code_distances(self, codes: np.ndarray) -> np.ndarray:
         """Squared Mahalanobis distance of each code from the training codes' mean."""
         centered = codes - self.code_center_
         return ((centered @ self.code_precision_) * centered).sum(axis=1)
 
-    def _score_parts(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(reconstruction part, code part) of the anomaly score of scaled rows, each over its
-        typical training value (``score_scale_``); the code part is all zeros without a code score.
+    def _combined(self, per_feature: np.ndarray, codes: np.ndarray | None) -> np.ndarray:
+        """The anomaly score from a :meth:`_network_pass`: the reconstruction error, per feature over
+        ``error_scale_`` when it is set (``error_scaling="feature"``), then, when ``code_score`` adds
+        the code's distance, each part over its typical training value (``score_scale_``) and added.
 
-        Both add up per-feature errors in float64, as the exported ONNX graph does.
+        Per-feature errors add up in float64, as the exported ONNX graph does.
         """
-        per_feature = self._per_feature_errors(X)
         scale = getattr(self, "error_scale_", None)
         errors = (per_feature if scale is None else per_feature / scale).sum(axis=1)
         if getattr(self, "code_precision_", None) is None:
-            return errors, np.zeros_like(errors)
-        return errors / self.score_scale_[0], self._code_distances(self._codes(X)) / self.score_scale_[1]
+            return errors
+        return errors / self.score_scale_[0] + self._code_distances(codes) / self.score_scale_[1]
 
     def _scored_errors(self, X: np.ndarray) -> np.ndarray:
-        """Per-sample anomaly score of scaled rows: the reconstruction error, per feature over
-        ``error_scale_`` when it is set (``error_scaling="feature"``), plus the code's distance
-        when ``code_score`` adds it."""
-        errors, code = self._score_parts(X)
-        return errors + code
+        """Per-sample anomaly score of scaled rows in the model's shape (see :meth:`_combined`)."""
+        return self._combined(*self._network_pass(X, codes=getattr(self, "code_precision_", None) is not None))
 
     def reconstruct(self, X: Any) -> Any:
         """Reconstructions in the units of X (the scaling undone).
@@ -581,14 +577,14 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         'x2'
         """
         check_is_fitted(self, "model_")
-        rows = self._to_model_shape(self._check_X(X))
-        contributions = self._per_feature_errors(rows)
+        with_code = getattr(self, "code_precision_", None) is not None
+        contributions, codes = self._network_pass(self._to_model_shape(self._check_X(X)), codes=with_code)
         if getattr(self, "error_scale_", None) is not None:  # in the units of the score
             contributions = contributions / self.error_scale_
-        code = np.zeros(len(rows))
-        if getattr(self, "code_precision_", None) is not None:
+        code = np.zeros(len(contributions))
+        if with_code:
             contributions = contributions / self.score_scale_[0]
-            code = self._code_distances(self._codes(rows)) / self.score_scale_[1]
+            code = self._code_distances(codes) / self.score_scale_[1]
         ranking = np.argsort(-contributions, axis=1, kind="stable")
         if getattr(self, "table_", None) is not None:  # one loss per column, in that column's terms
             return AnomalyExplanation(contributions, ranking, [c.name for c in self.table_.columns_], code)
