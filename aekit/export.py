@@ -129,7 +129,7 @@ class _Part(nn.Module):
         errors = self.per_element_error(out, xs).reshape(xs.shape[0], -1).to(torch.float64)
         score = (errors / self.error_scale if self.error_scaled else errors).sum(1)
         if self.code_scored:
-            centered = self.model.encode(xs).z.reshape(xs.shape[0], -1).to(torch.float64) - self.code_center
+            centered = out.z.reshape(xs.shape[0], -1).to(torch.float64) - self.code_center  # the forward pass's code
             distance = ((centered @ self.code_precision) * centered).sum(1)
             score = score / self.score_scale[0] + distance / self.score_scale[1]
         return -score

@@ -25,7 +25,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = ["WEIGHT_INITS", "initialize_from_data", "initialize_weights"]
+__all__ = ["WEIGHT_INITS", "initialize_from_data", "initialize_weights", "unit_variance_scale"]
 
 WEIGHT_INITS = ("glorot", "he", "torch", "data")
 _LAYERS = (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)
@@ -60,6 +60,11 @@ def _per_unit(tensor: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Mean and standard deviation of each output unit (feature, or conv channel over positions)."""
     dims = [0] + list(range(2, tensor.dim()))
     return tensor.mean(dims), tensor.std(dims)
+
+
+def unit_variance_scale(std: torch.Tensor) -> torch.Tensor:
+    """``1 / std`` per unit, and 1 for a unit constant over the sample (std below 1e-8), whose weights stay as they are."""
+    return torch.where(std > 1e-8, 1.0 / std.clamp_min(1e-8), torch.ones_like(std))
 
 
 def _inverse_output(mean: torch.Tensor, output_activation: str) -> torch.Tensor | None:
@@ -125,7 +130,7 @@ def initialize_from_data(model: nn.Module, inputs: torch.Tensor, targets: torch.
                 handle.remove()
         for layer in order[:-1]:
             mean, std = _per_unit(run(layer))
-            scale = torch.where(std > 1e-8, 1.0 / std.clamp_min(1e-8), torch.ones_like(std))
+            scale = unit_variance_scale(std)
             shape = [1] * layer.weight.dim()
             shape[_unit_axis(layer)] = -1
             layer.weight.mul_(scale.reshape(shape))

@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from aekit.layers.dense import DenseStack
+from aekit.layers.init import unit_variance_scale
 
 __all__ = ["resample_dead_units"]
 
@@ -119,7 +120,7 @@ def resample_dead_units(model: nn.Module, inputs: torch.Tensor, optimizer: torch
             fresh.uniform_(-bound, bound)
             z = layer_in[linear] @ fresh.T
             mean, std = z.mean(0), z.std(0)
-            scale = torch.where(std > 1e-8, 1.0 / std.clamp_min(1e-8), torch.ones_like(std))
+            scale = unit_variance_scale(std)
             linear.weight[index] = fresh * scale[:, None]
             _zero_state(state, linear.weight, index)
             if linear.bias is not None:
