@@ -124,7 +124,7 @@ def fit_rotation(estimator: Any, X: Any, iterations: int = 50, random_state: int
     The rotation (:func:`fit_itq` on ``estimator.transform(X)``, one bit per code dimension) is
     a fitted part of the hashing model: it is stored as ``estimator.hash_mean_`` and
     ``estimator.hash_projection_``, which :func:`aekit.save` writes and :func:`aekit.load`
-    restores. Refit it after refitting the autoencoder. Returns the estimator.
+    restores. Refitting the autoencoder drops it (it rotated the old model's code): call this again. Returns the estimator.
 
     Examples
     --------

@@ -396,6 +396,8 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
                 initialize_from_data(model, inputs, targets, plan.spec.output_activation)
             self.model_ = model
             self.spec_ = plan.spec
+            for stale in ("hash_mean_", "hash_projection_"):  # a hashing rotation learned on the previous model's code
+                self.__dict__.pop(stale, None)
             self.objective_ = plan.objective
             try:
                 if plan.config.is_scipy:

@@ -145,6 +145,14 @@ def test_a_fitted_rotation_is_used_saved_and_loaded(tmp_path):
         hash_codes(again, X, threshold=0.0)
 
 
+def test_refitting_the_autoencoder_drops_its_stale_rotation():
+    X = load_font().data
+    ae = fit_rotation(AutoencoderEstimator(latent_dim=8, max_iter=5, random_state=0).fit(X), X)
+    ae.set_params(random_state=1).fit(X)
+    assert not hasattr(ae, "hash_projection_") and not hasattr(ae, "hash_mean_")
+    np.testing.assert_array_equal(hash_codes(ae, X), ae.transform(X) > 0.0)  # the new code, unrotated
+
+
 def test_fit_rotation_refuses_a_code_of_bits():
     X = load_font().data
     ae = AutoencoderEstimator(latent="stochastic_binary", latent_dim=8, max_iter=2, random_state=0).fit(X)
