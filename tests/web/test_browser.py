@@ -143,3 +143,77 @@ def test_a_screenshot_of_the_page_is_not_blank(page, tmp_path):
     assert pixels.shape[0] > 500 and pixels.var() > 100  # a white or single-colour page has ~0 variance
     errors = browser.execute_script("return document.getElementById('status').textContent")
     assert errors == ""
+
+
+# ---------------------------------------------------------------- the other views: 3-D, anomaly, tabular
+from contextlib import contextmanager  # noqa: E402
+
+
+@contextmanager
+def serving(browser, explorer):
+    """``explorer``'s page loaded in ``browser`` (a server of its own on loopback)."""
+    with running(build_app(explorer)) as url:
+        browser.get(url + "/")
+        wait(browser, "return window.aekit && window.aekit.ready")
+        yield
+
+
+def count_colour(browser, element_id, rgb, tolerance=12):
+    """How many pixels of a canvas are within ``tolerance`` of ``rgb`` (opaque)."""
+    r, g, b = rgb
+    return browser.execute_script(
+        f"const c = document.getElementById('{element_id}'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        f"let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 200 && Math.abs(d[i] - {r}) <= {tolerance} && "
+        f"Math.abs(d[i + 1] - {g}) <= {tolerance} && Math.abs(d[i + 2] - {b}) <= {tolerance}) n++; return n;"
+    )
+
+
+def test_a_3d_code_rotates_when_dragged_and_a_point_is_still_found_after(browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    from aekit import AutoencoderEstimator
+    from aekit.datasets import load_font
+
+    font = load_font()
+    ae = AutoencoderEstimator(hidden_sizes=(16,), latent_dim=3, max_iter=20, random_state=0).fit(font.data)
+    explorer = Explorer(ae, font.data, font.labels, image_shape=font.image_shape)
+    with serving(browser, explorer):
+        assert browser.execute_script("return window.aekit.view.dim") == 3
+        assert "3-D codes as they are" in browser.find_element("id", "info").text
+        before_pixels = canvas_data(browser, "map-base")
+        before_screen = browser.execute_script("return window.aekit.screen.map((p) => p.slice(0, 2))")
+        yaw = browser.execute_script("return window.aekit.yaw")
+        canvas = browser.find_element("id", "map")
+        (ActionChains(browser).move_to_element_with_offset(canvas, -200, 200).click_and_hold()
+         .move_by_offset(60, 0).move_by_offset(60, 30).release().perform())
+        assert browser.execute_script("return window.aekit.yaw") == pytest.approx(yaw + 1.2, abs=0.05)
+        assert canvas_data(browser, "map-base") != before_pixels
+        after_screen = np.asarray(browser.execute_script("return window.aekit.screen.map((p) => p.slice(0, 2))"))
+        assert np.abs(after_screen - np.asarray(before_screen)).max() > 20  # the points moved on the screen
+        assert browser.execute_script("return window.aekit.decodes") == 0  # a drag is not a click
+        move_to_point(browser, explorer, 7)  # hovering finds the point where the rotation put it
+        assert wait(browser, "return document.getElementById('hover-card').dataset.index") == "7"
+        assert browser.find_element("id", "hover-label").text == explorer.labels[7]
+
+
+def test_an_anomaly_detector_draws_its_flagged_rows_red_and_a_table_row_as_bars(browser, tabular_detector):
+    detector, X = tabular_detector
+    X = X.copy()
+    X[:4] += 8.0  # four rows far off the data: above the threshold
+    explorer = Explorer(detector, X, image_shape=None)
+    flagged = int((explorer.errors > explorer.threshold).sum())
+    assert flagged >= 4
+    with serving(browser, explorer):
+        assert "tabular, 6 features" in browser.find_element("id", "info").text
+        assert browser.find_element("id", "color-by").get_attribute("value") == "error"
+        note = browser.find_element("id", "threshold-note").text
+        assert f"{flagged} of {len(X)} above, drawn red" in note
+        red = count_colour(browser, "map-base", (0xD9, 0x2D, 0x20))
+        assert red > 20 * flagged  # each flagged point a red disc
+        blank = canvas_data(browser, "hover-input")
+        move_to_point(browser, explorer, 0)
+        assert wait(browser, "return document.getElementById('hover-card').dataset.index") == "0"
+        assert browser.find_element("id", "hover-input-caption").text == "contribution to the anomaly score per feature"
+        assert "(above the threshold)" in browser.find_element("id", "hover-error").text
+        assert canvas_data(browser, "hover-input") != blank  # the per-feature bars
+        assert browser.execute_script("return document.getElementById('status').textContent") == ""
