@@ -3,7 +3,7 @@
 Two networks: the assignment's own [35,20,10,2,10,20,35] (ReLU, ReLU, linear code, ReLU, ReLU,
 sigmoid) and 35-40-20-2-20-40-35 (tanh, sigmoid output), both Adam with BCE, 300 epochs at
 most. Each variant changes one general setting (step size, its schedule, the initialisation,
-the batch size), the same for every seed. Prints, per variant, the epoch at which all 32
+batch normalisation while training, the batch size), the same for every seed. Prints, per variant, the epoch at which all 32
 characters first reconstruct with 0 wrong pixels (after rounding) per seed, or ``xN`` when N
 wrong pixels (summed over the characters) remain after 300 epochs, and how many seeds reach 0.
 
@@ -58,12 +58,21 @@ VARIANTS = {
         "lr 0.02, data init, resample 10": dict(learning_rate=0.02, weight_init="data", dead_unit_resample=10),
         "lr 0.02, data init, resample 25": dict(learning_rate=0.02, weight_init="data", dead_unit_resample=25),
         "lr 0.03, data init, resample 10": dict(learning_rate=0.03, weight_init="data", dead_unit_resample=10),
+        "lr 0.02, data init, batch norm": dict(learning_rate=0.02, weight_init="data", batch_norm=True),
+        "lr 0.03, data init, batch norm": dict(learning_rate=0.03, weight_init="data", batch_norm=True),
+        "lr 0.05, data init, batch norm": dict(learning_rate=0.05, weight_init="data", batch_norm=True),
+        "lr 0.1, data init, batch norm": dict(learning_rate=0.1, weight_init="data", batch_norm=True),
+        "lr 0.05, batch norm": dict(learning_rate=0.05, batch_norm=True),
+        "lr 0.05, data init, batch norm, batch 16": dict(learning_rate=0.05, weight_init="data", batch_norm=True, batch_size=16),
+        "lr 0.02, data init, batch norm, batch 8": dict(learning_rate=0.02, weight_init="data", batch_norm=True, batch_size=8),
     },
     "deep-tanh": {
         "lr 0.02": dict(learning_rate=0.02),
         "lr 0.03 cosine": dict(learning_rate=0.03, learning_rate_schedule="cosine"),
         "lr 0.01, batch 16": dict(learning_rate=0.01, batch_size=16),
         "lr 0.02, data init": dict(learning_rate=0.02, weight_init="data"),
+        "lr 0.02, data init, batch norm": dict(learning_rate=0.02, weight_init="data", batch_norm=True),
+        "lr 0.05, data init, batch norm": dict(learning_rate=0.05, weight_init="data", batch_norm=True),
     },
 }
 

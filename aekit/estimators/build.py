@@ -364,7 +364,39 @@ def _config(est: Parameters, n_train: int) -> TrainConfig:
         tol=_real("tol", est.tol),
         shuffle=bool(est.shuffle),
         dead_unit_resample=_dead_unit_resample(est.dead_unit_resample, solver),
+        batch_norm=_flag("batch_norm", est.batch_norm),
     )
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ConfigError(f"{name} must be True or False; got {value!r}. Fix: {name}=True or {name}=False.")
+    return bool(value)
+
+
+def _check_batch_norm(est: Parameters, spec: ModelSpec, config: TrainConfig) -> None:
+    """batch_norm=True trains dense layers with a mini-batch solver; refuse what it cannot go with."""
+    if not config.batch_norm:
+        return
+    reasons = []
+    if config.is_scipy:
+        reasons.append((f"solver={config.solver!r} is a scipy solver that runs as one call on the whole objective, "
+                        "with no batches to normalise over", 'use solver="adam"'))  # fmt: skip
+    if spec.architecture != "dense":
+        reasons.append((f"architecture={spec.architecture!r} has convolution layers, which it does not normalise",
+                        'use architecture="dense"'))  # fmt: skip
+    if _real("contractive_weight", est.contractive_weight):
+        reasons.append(("the contractive penalty's exact Jacobian does not see the normalisation",
+                        "set contractive_weight=0"))  # fmt: skip
+    if config.dead_unit_resample:
+        reasons.append(("every unit is already centred on each batch, so none dies to resample",
+                        "drop dead_unit_resample (0)"))  # fmt: skip
+    if reasons:
+        why, fix = reasons[0]
+        raise ConfigError(
+            f"batch_norm=True trains dense layers with batch normalisation under a mini-batch solver; here {why}. "
+            f"Fix: {fix}, or batch_norm=False."
+        )
 
 
 def _dead_unit_resample(value: Any, solver: str) -> int:
@@ -436,6 +468,7 @@ def build_training(
             "Fix: lower validation_fraction or pass more data."
         )
     config = _config(est, len(data) - n_val)
+    _check_batch_norm(est, spec, config)
     if config.is_scipy:
         _refuse_stochastic_scipy(config.solver, spec)
     objective = build_objective(est, spec, config.solver)
@@ -506,6 +539,7 @@ def _streaming_plan(est, source: BatchSource, target: Any, noise, fraction: floa
     sample_shape = tuple(int(s) for s in (getattr(source, "sample_shape", None) or (source.n_features,)))
     spec = model_spec(est, sample_shape)
     config = _config(est, source.n_samples)
+    _check_batch_norm(est, spec, config)
     if config.is_scipy:
         raise ConfigError(
             f"solver={config.solver!r} needs the whole data set in memory (full batch); a streamed source "

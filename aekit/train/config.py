@@ -38,6 +38,7 @@ class TrainConfig:
     tol: float = 1e-4
     shuffle: bool = True
     dead_unit_resample: int = 0
+    batch_norm: bool = False
 
     def learning_rate_at(self, epoch: int) -> float:
         """The learning rate of epoch ``epoch`` (0-based).
