@@ -378,25 +378,22 @@ def _check_batch_norm(est: Parameters, spec: ModelSpec, config: TrainConfig) -> 
     """batch_norm=True trains dense layers with a mini-batch solver; refuse what it cannot go with."""
     if not config.batch_norm:
         return
-    reasons = []
-    if config.is_scipy:
-        reasons.append((f"solver={config.solver!r} is a scipy solver that runs as one call on the whole objective, "
-                        "with no batches to normalise over", 'use solver="adam"'))  # fmt: skip
-    if spec.architecture != "dense":
-        reasons.append((f"architecture={spec.architecture!r} has convolution layers, which it does not normalise",
-                        'use architecture="dense"'))  # fmt: skip
-    if _real("contractive_weight", est.contractive_weight):
-        reasons.append(("the contractive penalty's exact Jacobian does not see the normalisation",
-                        "set contractive_weight=0"))  # fmt: skip
-    if config.dead_unit_resample:
-        reasons.append(("every unit is already centred on each batch, so none dies to resample",
-                        "drop dead_unit_resample (0)"))  # fmt: skip
-    if reasons:
-        why, fix = reasons[0]
-        raise ConfigError(
-            f"batch_norm=True trains dense layers with batch normalisation under a mini-batch solver; here {why}. "
-            f"Fix: {fix}, or batch_norm=False."
-        )
+    refusals = (
+        (config.is_scipy, f"solver={config.solver!r} is a scipy solver that runs as one call on the whole objective, "
+         "with no batches to normalise over", 'use solver="adam"'),
+        (spec.architecture != "dense", f"architecture={spec.architecture!r} has convolution layers, which it does not "
+         "normalise", 'use architecture="dense"'),
+        (bool(_real("contractive_weight", est.contractive_weight)), "the contractive penalty's exact Jacobian does not "
+         "see the normalisation", "set contractive_weight=0"),
+        (bool(config.dead_unit_resample), "every unit is already centred on each batch, so none dies to resample",
+         "drop dead_unit_resample (0)"),
+    )  # fmt: skip
+    for refused, why, fix in refusals:
+        if refused:
+            raise ConfigError(
+                f"batch_norm=True trains dense layers with batch normalisation under a mini-batch solver; here {why}. "
+                f"Fix: {fix}, or batch_norm=False."
+            )
 
 
 def _dead_unit_resample(value: Any, solver: str) -> int:
