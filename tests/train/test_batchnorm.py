@@ -13,6 +13,7 @@ from aekit.io import load, save
 from aekit.layers.dense import mlp
 from aekit.metrics import wrong_pixels
 from aekit.train.batchnorm import BatchNormLinear, attach_batch_norm, fold_batch_norm
+from aekit.train.checkpoint import Checkpointer, Checkpointing
 
 DEEP_RELU = dict(layers=(35, 20, 10, 2, 10, 20, 35), layer_activations=("relu", "relu", "linear", "relu", "relu", "sigmoid"))
 
@@ -83,6 +84,21 @@ def test_the_fitted_estimator_is_the_plain_network_normalised_with_all_training_
     again = load(tmp_path / "model")
     assert again.batch_norm is True
     np.testing.assert_array_equal(again.reconstruct(X), est.reconstruct(X))
+
+
+def test_a_run_resumed_from_a_mid_run_checkpoint_ends_with_the_same_weights(font, tmp_path):
+    settings = dict(loss="bce", batch_size=8, learning_rate=0.05, max_iter=6, weight_init="data", batch_norm=True,
+                    early_stopping=True, n_iter_no_change=6, tol=0.0, random_state=0, **DEEP_RELU)  # fmt: skip
+    clean = AutoencoderEstimator(**settings).fit(font.data)
+    folder = tmp_path / "checkpoints"
+    AutoencoderEstimator(**settings).fit(font.data, checkpoint_dir=folder, checkpoint_every=2)
+    for newer in Checkpointer(Checkpointing(folder)).files()[1:]:
+        newer.unlink()  # resume from the oldest kept one, mid-run
+    resumed = AutoencoderEstimator(**settings).fit(font.data, checkpoint_dir=folder, resume=True)
+    assert resumed.history_.loss == clean.history_.loss
+    clean_state, resumed_state = clean.model_.state_dict(), resumed.model_.state_dict()
+    assert list(resumed_state) == list(clean_state)  # folded: the plain network's parameters only
+    assert all(resumed_state[k].equal(clean_state[k]) for k in clean_state)
 
 
 @pytest.mark.parametrize(
