@@ -391,16 +391,19 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         per_feature, codes = self._network_pass(self._to_model_shape(self._scale(train)), codes=code_score != "none")
         if error_scaling == "feature":
             self.error_scale_ = _feature_error_scale(per_feature)
+        train_scores = None
         if code_score != "none":
             errors = self._combined(per_feature, codes)  # the reconstruction part alone, so far
             if code_score == "mahalanobis":
                 self.code_center_, self.code_precision_ = _code_gaussian(codes)
             else:
                 self.code_reference_, self.code_neighbors_ = _code_reference(codes)
-            self.score_scale_ = np.array([_typical(errors), _typical(self._code_distances(codes))])
+            distances = self._code_distances(codes)
+            self.score_scale_ = np.array([_typical(errors), _typical(distances)])
+            train_scores = errors / self.score_scale_[0] + distances / self.score_scale_[1]  # as _combined adds them
         self.holdout_errors_ = None
         if rule == "contamination":
-            train_scores = self._combined(per_feature, codes)
+            train_scores = self._combined(per_feature, codes) if train_scores is None else train_scores
             self.threshold_ = float(np.percentile(train_scores, 100.0 * (1.0 - float(self.contamination))))
         elif rule == "explicit":
             self.threshold_ = float(self.threshold)
