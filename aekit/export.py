@@ -19,9 +19,10 @@ ones (``estimator.input_shape_``); the batch dimension is dynamic. The code is t
 the decoder's end with ``x * scale_ + shift_``); its score is ``score_samples``: minus the
 reconstruction loss the detector was trained with, each feature's loss over ``error_scale_``
 with ``error_scaling="feature"``, all in float64 (the network too, unless it is convolutional:
-ONNX Runtime has no float64 convolution; the output is float64), plus the code's
-squared Mahalanobis distance from the training codes with ``code_score="mahalanobis"``, the two
-parts over their training medians (``score_scale_``). Its threshold is in the metadata
+ONNX Runtime has no float64 convolution; the output is float64), plus the code's distance
+(its mean squared distance to its nearest training codes with ``code_score="neighbors"``, a
+TopK over ``code_reference_``; its squared Mahalanobis distance from them with
+``"mahalanobis"``), the two parts over their training medians (``score_scale_``). Its threshold is in the metadata
 (``aekit.threshold``: a row is an anomaly when ``score < -threshold``). A plain estimator's
 score is minus its float32 reconstruction loss, as its ``score_samples``.
 
@@ -93,8 +94,8 @@ class _Part(nn.Module):
         self.per_sample_error = estimator.objective_.per_sample_error
         self.per_element_error = estimator.objective_.per_element_error
         # An AnomalyDetector's score, as its score_samples computes it: per-feature errors summed in
-        # float64, each over error_scale_ (error_scaling="feature"), plus the code's Mahalanobis
-        # distance (code_score="mahalanobis"), the two parts over their training medians.
+        # float64, each over error_scale_ (error_scaling="feature"), plus the code's distance
+        # (code_score="neighbors" or "mahalanobis"), the two parts over their training medians.
         self.detector = hasattr(estimator, "threshold_")
         self.dtype = score_dtype(self.model) if self.detector and part == "anomaly-score" else torch.float32
         self.model = self.model.to(self.dtype)  # as score_samples runs it
@@ -103,10 +104,16 @@ class _Part(nn.Module):
         if self.error_scaled:
             self.register_buffer("error_scale", _float64(error_scale).reshape(1, -1))
         precision = getattr(estimator, "code_precision_", None)
-        self.code_scored = precision is not None
-        if self.code_scored:
+        reference = getattr(estimator, "code_reference_", None)
+        self.code_scored = precision is not None or reference is not None
+        self.code_neighbors = None if reference is None else int(estimator.code_neighbors_)
+        if reference is not None:  # code_score="neighbors"
+            self.register_buffer("code_reference", _float64(reference))
+            self.register_buffer("code_reference_norms", _float64((np.asarray(reference, np.float64) ** 2).sum(1)).reshape(1, -1))
+        elif precision is not None:
             self.register_buffer("code_center", _float64(estimator.code_center_).reshape(1, -1))
             self.register_buffer("code_precision", _float64(precision))
+        if self.code_scored:
             self.register_buffer("score_scale", _float64(estimator.score_scale_))
 
     def _model_input(self, x: torch.Tensor) -> torch.Tensor:
@@ -129,8 +136,13 @@ class _Part(nn.Module):
         errors = self.per_element_error(out, xs).reshape(xs.shape[0], -1).to(torch.float64)
         score = (errors / self.error_scale if self.error_scaled else errors).sum(1)
         if self.code_scored:
-            centered = out.z.reshape(xs.shape[0], -1).to(torch.float64) - self.code_center  # the forward pass's code
-            distance = ((centered @ self.code_precision) * centered).sum(1)
+            z = out.z.reshape(xs.shape[0], -1).to(torch.float64)  # the forward pass's code
+            if self.code_neighbors is not None:  # mean of the k smallest squared distances, as _neighbor_distances
+                d2 = (z * z).sum(1, keepdim=True) + self.code_reference_norms - 2.0 * (z @ self.code_reference.T)
+                distance = torch.topk(d2.clamp(min=0.0), self.code_neighbors, dim=1, largest=False).values.mean(1)
+            else:
+                centered = z - self.code_center
+                distance = ((centered @ self.code_precision) * centered).sum(1)
             score = score / self.score_scale[0] + distance / self.score_scale[1]
         return -score
 

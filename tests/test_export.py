@@ -82,13 +82,19 @@ def test_onnxruntime_matches_torch_on_1000_rows(fitted, kind, part, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "params", [{"code_score": "none"}, {"code_score": "none", "error_scaling": "none"}, {"error_scaling": "none"}]
+    "params",
+    [
+        {"code_score": "none"}, {"code_score": "none", "error_scaling": "none"}, {"error_scaling": "none"},
+        {"code_score": "mahalanobis"},
+    ],
 )
 def test_every_score_the_detector_can_give_exports(params, tmp_path):
-    """The default score (error over each feature's median plus the code's distance) is KINDS'; the
-    others, the older scores reachable by parameters, export exactly too."""
+    """The default score (error over each feature's median plus the code's distance to its nearest
+    training codes) is KINDS'; the others, the older scores reachable by parameters, export exactly too."""
     detector = AnomalyDetector(hidden_sizes=(16,), latent_dim=3, max_iter=30, random_state=0, **params).fit(_table(300))
-    assert (detector.code_precision_ is None) == (params.get("code_score") == "none")
+    code_score = params.get("code_score", "neighbors")
+    assert (detector.code_precision_ is not None) == (code_score == "mahalanobis")
+    assert (detector.code_reference_ is not None) == (code_score == "neighbors")
     rows = _table(N_ROWS, seed=1)
     got = _run(export_onnx(detector, tmp_path / "s.onnx", part="anomaly-score"), rows)
     assert got.dtype == np.float64
@@ -201,9 +207,9 @@ def test_a_table_detector_exports_its_per_column_score(tmp_path):
     from aekit.tables import TableEncoder
 
     penguins = palmerpenguins.load_penguins()
-    for code_score in ("auto", "mahalanobis"):  # a table's default: the per-column losses alone
+    for code_score in ("auto", "mahalanobis", "neighbors"):  # a table's default: the per-column losses alone
         detector = AnomalyDetector(code_score=code_score, max_iter=10, random_state=0).fit(penguins)
-        assert (detector.code_precision_ is None) == (code_score == "auto")
+        assert (detector.code_precision_ is None and detector.code_reference_ is None) == (code_score == "auto")
         path = export_onnx(detector, tmp_path / "t.onnx", part="anomaly-score")
         meta = {p.key: p.value for p in onnx.load(str(path)).metadata_props}
         encoder = TableEncoder.from_dict(json.loads(meta["aekit.table_encoder"]))

@@ -137,7 +137,7 @@ def test_save_load_roundtrip(tmp_path, fitted):
         ({"contamination": 0, "holdout_fraction": 1.5}, r"holdout_fraction must be a number in \(0, 1\); got 1.5. Fix"),
         ({"scaler": "zscore"}, r"scaler='zscore' is not a known choice"),
         ({"error_scaling": "mad"}, r"error_scaling='mad' is not a known choice. Expected one of \['feature', 'none'\]"),
-        ({"code_score": "norm"}, r"code_score='norm' is not a known choice. Expected one of \['auto', 'mahalanobis', 'none'\]"),
+        ({"code_score": "norm"}, r"code_score='norm' is not a known choice. Expected one of \['auto', 'neighbors', 'mahalanobis', 'none'\]"),
         ({"max_steps": 0}, r"max_steps must be a positive integer.*got 0. Fix: e.g. max_steps=5000, or None"),
         ({"max_steps": 2.5}, r"max_steps must be a positive integer.*got 2.5. Fix"),
     ],
@@ -192,6 +192,9 @@ def test_feature_error_scaling_keeps_a_noisy_feature_from_drowning_the_others():
     assert ranks["feature"] < ranks["none"]
 
 
+CODE_STATE = ["code_center_", "code_precision_", "code_reference_", "code_neighbors_"]
+
+
 def _without(path, keys):
     """The saved detector at ``path`` with ``keys`` dropped from its config, as an older aekit wrote it."""
     import json
@@ -214,7 +217,7 @@ def test_a_saved_detector_without_error_scale_loads_with_the_plain_score(tmp_pat
     """Files written before error_scaling and code_score existed have neither: they score as they did."""
     X = planar(120)
     det = AnomalyDetector(max_iter=5, random_state=0).fit(X)
-    again = _without(aekit.save(det, tmp_path / "det"), ["error_scale_", "code_center_", "code_precision_", "score_scale_"])
+    again = _without(aekit.save(det, tmp_path / "det"), ["error_scale_", *CODE_STATE, "score_scale_"])
     assert getattr(again, "error_scale_", None) is None and getattr(again, "code_precision_", None) is None
     np.testing.assert_allclose(again.score_samples(X), -again.reconstruction_error(X), rtol=1e-5)
 
@@ -222,13 +225,13 @@ def test_a_saved_detector_without_error_scale_loads_with_the_plain_score(tmp_pat
 def test_a_saved_detector_without_code_score_scores_by_the_scaled_error(tmp_path):
     X = planar(120)
     det = AnomalyDetector(max_iter=5, random_state=0).fit(X)
-    again = _without(aekit.save(det, tmp_path / "det"), ["code_center_", "code_precision_", "score_scale_"])
+    again = _without(aekit.save(det, tmp_path / "det"), [*CODE_STATE, "score_scale_"])
     np.testing.assert_allclose(-again.score_samples(X), det.explain(X).contributions.sum(1) * det.score_scale_[0], rtol=1e-9)
 
 
 def test_code_score_adds_the_codes_mahalanobis_distance_each_part_over_its_training_median():
     X = planar(150)
-    det = AnomalyDetector(max_iter=10, random_state=0).fit(X)
+    det = AnomalyDetector(code_score="mahalanobis", max_iter=10, random_state=0).fit(X)
     codes = det.transform(X).astype(np.float64)
     np.testing.assert_allclose(det.code_center_, codes.mean(0), rtol=1e-5, atol=1e-6)
     centered = codes - codes.mean(0)
@@ -249,18 +252,60 @@ def test_code_score_sees_a_sample_far_out_along_the_data():
     X = planar(400, d=6)
     far = 4.0 * X[np.argmax(np.linalg.norm(X, axis=1))][None]  # on the plane, beyond every training row
     ranks = {}
-    for code_score in ("mahalanobis", "none"):
+    for code_score in ("neighbors", "mahalanobis", "none"):
         det = AnomalyDetector(code_score=code_score, max_iter=40, random_state=0).fit(X)
         ranks[code_score] = int((det.score_samples(X) < det.score_samples(far)[0]).sum())
-    assert ranks["mahalanobis"] == 0
+    assert ranks["neighbors"] == ranks["mahalanobis"] == 0
     assert ranks["mahalanobis"] <= ranks["none"]
+
+
+def test_neighbors_code_score_is_the_mean_distance_to_the_nearest_distinct_training_codes():
+    X = planar(300)
+    det = AnomalyDetector(max_iter=10, random_state=0).fit(X)  # code_score="auto": "neighbors"
+    codes = det.transform(X).astype(np.float64)
+    np.testing.assert_allclose(np.sort(det.code_reference_, axis=0), np.sort(np.unique(codes, axis=0), axis=0), atol=1e-5)
+    assert det.code_neighbors_ == max(10, int(np.ceil(0.05 * len(det.code_reference_))))
+    squared = ((codes[:, None, :] - det.code_reference_[None]) ** 2).sum(-1)
+    distance = np.sort(squared, axis=1)[:, : det.code_neighbors_].mean(1)
+    errors = (det.explain(X).contributions * det.score_scale_[0]).sum(1)
+    np.testing.assert_allclose(det.score_scale_, [np.median(errors), np.median(distance)], rtol=1e-4)
+    np.testing.assert_allclose(-det.score_samples(X), errors / np.median(errors) + distance / np.median(distance), rtol=1e-4)
+    np.testing.assert_allclose(det.explain(X).code, distance / np.median(distance), rtol=1e-4)
+
+
+def test_neighbors_code_score_sees_a_sample_between_two_clusters():
+    """Normal data in two clusters on a plane: a sample on the plane halfway between them lies near
+    the codes' mean, where one Gaussian over the codes is densest; its neighbours are far."""
+    rng = np.random.default_rng(0)
+    basis = rng.normal(size=(2, 6))
+    centres = np.array([[-4.0, 0.0], [4.0, 0.0]])
+    X = (centres[rng.integers(2, size=400)] + 0.5 * rng.normal(size=(400, 2))) @ basis
+    between = np.zeros((1, 2)) @ basis  # on the plane, between the clusters
+    ranks = {}
+    for code_score in ("neighbors", "mahalanobis"):
+        det = AnomalyDetector(code_score=code_score, max_iter=60, random_state=0).fit(X)
+        ranks[code_score] = int((det.score_samples(X) < det.score_samples(between)[0]).sum())
+    assert ranks["neighbors"] < 20  # among the 5 % most anomalous (the rest: the clusters' outer tails)
+    assert ranks["mahalanobis"] > 200  # one Gaussian finds it more normal than most training rows
+
+
+def test_neighbors_code_score_survives_repeated_codes():
+    """Rows repeated many times (duplicates, a binary code) give repeated codes: the reference keeps
+    each code once, so a row's nearest codes are not all itself and the part's median stays > 0."""
+    X = np.repeat(planar(30), 20, axis=0)
+    det = AnomalyDetector(max_iter=10, random_state=0).fit(X)
+    assert len(det.code_reference_) == 30
+    codes = det.transform(X).astype(np.float64)
+    typical = ((codes[:, None, :] - det.code_reference_[None]) ** 2).sum(-1).mean()  # mean squared distance
+    assert det.score_scale_[1] > 0.05 * typical
+    assert np.isfinite(det.score_samples(X)).all()
 
 
 def test_code_score_auto_is_off_for_a_fully_convolutional_code():
     images = np.random.default_rng(0).random((40, 1, 8, 8)).astype(np.float32)
     det = AnomalyDetector(architecture="fully-conv", channels=(4,), loss="bce", max_iter=2, random_state=0).fit(images)
-    assert det.code_precision_ is None
-    assert AnomalyDetector(max_iter=2, random_state=0).fit(planar(50)).code_precision_ is not None
+    assert det.code_precision_ is None and det.code_reference_ is None
+    assert AnomalyDetector(max_iter=2, random_state=0).fit(planar(50)).code_reference_ is not None
 
 
 @pytest.mark.parametrize("n, batch_size, max_steps, epochs", [(300, 64, 20, 4), (300, 64, 2, 1), (300, 64, None, 30), (100, "auto", 20, 20)])
@@ -273,4 +318,6 @@ def test_old_defaults_are_reachable():
     """code_score="none", max_steps=None: the issue-14 detector (error over each feature's median, max_iter epochs)."""
     X = planar(120)
     det = AnomalyDetector(code_score="none", max_steps=None, max_iter=7, random_state=0).fit(X)
-    assert det.n_iter_ == 7 and det.code_precision_ is None and det.error_scale_ is not None
+    assert det.n_iter_ == 7 and det.code_precision_ is None and det.code_reference_ is None and det.error_scale_ is not None
+    previous = AnomalyDetector(code_score="mahalanobis", max_iter=7, random_state=0).fit(X)  # issue 15's first default
+    assert previous.code_reference_ is None and previous.code_precision_ is not None
