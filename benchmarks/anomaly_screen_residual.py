@@ -1,0 +1,180 @@
+"""Issue 15, reconstruction side: screen anomaly scores built from the autoencoder's residuals
+and from the model's shape on the ODDS sets (seed 0 unless --seeds). Prints one line per set
+and the mean ROC-AUC over all nine sets and over issue 15's five (cardio, mnist, pendigits,
+satellite, shuttle).
+
+Members are fitted as in ``benchmarks/anomaly_screen.py`` (``AnomalyDetector`` with its
+defaults on features standardised here once, ``scaler="none"``, ``code_score="none"``,
+``max_steps=5000``), optionally with another code size (``--latent``), extra detector parameters
+(``--param name=value``, JSON values) or several members of different code sizes
+(``--latent`` given several rules: one member per rule, each member's score over its training
+median, then averaged). From the same fitted members it scores these ways (higher = more
+anomalous; r = x - x_hat is the residual of the standardised row, z the code):
+
+- ``feat``: sum over features of r_j^2 over its median training value (issue 14's default);
+- ``lat1``: ``feat`` over its training median plus the code's squared Mahalanobis distance
+  over its training median (today's default, ``code_score="mahalanobis"``);
+- ``featA``: as ``feat`` with absolute residuals: sum over features of |r_j| over its median
+  training value (an L1 score, less dominated by one feature's large error);
+- ``lat1A``: ``featA`` over its training median plus the code's Mahalanobis over its median;
+- ``resM``: the residual's squared Mahalanobis distance, mean and covariance of the training
+  residuals, the covariance shrunk by Ledoit-Wolf (d can exceed the row count);
+- ``resMt``: as ``resM``, the Gaussian refitted without the tenth of training rows it scores
+  highest (the contamination);
+- ``rlat``: ``resM`` over its training median plus the code's Mahalanobis over its median;
+- ``gnll``: ``resM`` + the code's Mahalanobis, no medians: the negative log-likelihood (up to
+  constants) of a Gaussian over (code, residual) with the two independent;
+- ``r3``: ``feat``, ``resM`` and the code's distance, each over its training median, summed;
+- ``rfeat``: ``resM`` and ``feat`` each over its training median, summed;
+- ``joint``: the squared Mahalanobis distance of the concatenated (code, residual) under one
+  Ledoit-Wolf Gaussian (correlations between code and residual kept);
+- ``inM``: reference, no autoencoder: the standardised input's squared Mahalanobis distance
+  under a Ledoit-Wolf Gaussian (what PyOD's PCA detector with every component scores).
+
+    AEKIT_DATA=../shared/data python benchmarks/anomaly_screen_residual.py
+"""
+
+from __future__ import annotations
+
+import _threads  # noqa: F401  (sets thread counts before numpy/torch load)
+
+import argparse
+import json
+import math
+import time
+
+import numpy as np
+import scipy.io
+import torch
+from sklearn.covariance import LedoitWolf, OAS
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
+
+from _data import shared_data
+from aekit import AnomalyDetector
+
+SETS = ["arrhythmia", "cardio", "ionosphere", "letter", "mnist", "pendigits", "pima", "satellite", "shuttle"]
+FIVE = ["cardio", "mnist", "pendigits", "satellite", "shuttle"]
+VARIANTS = ("feat", "lat1", "featA", "lat1A", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM")
+
+
+def load(name: str) -> tuple[np.ndarray, np.ndarray]:
+    mat = scipy.io.loadmat(shared_data("odds") / f"{name}.mat")
+    return mat["X"].astype(np.float64), mat["y"].ravel().astype(int)
+
+
+def standardise(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    shift, scale = train.mean(0), train.std(0)
+    scale = np.where(scale > 1e-12, scale, 1.0)
+    return (train - shift) / scale, (test - shift) / scale
+
+
+def mahalanobis(codes_train: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Today's code distance: plain covariance with a tiny ridge (as ``_code_gaussian``)."""
+    mean = codes_train.mean(0)
+    cov = np.atleast_2d(np.cov(codes_train - mean, rowvar=False))
+    precision = np.linalg.pinv(cov + 1e-6 * np.trace(cov) / len(cov) * np.eye(len(cov)))
+    return np.einsum("ij,jk,ik->i", codes - mean, precision, codes - mean)
+
+
+def shrunk_mahalanobis(train: np.ndarray, rows: list[np.ndarray], shrink: str, trim: float = 0.0) -> list[np.ndarray]:
+    """Squared Mahalanobis distances of ``rows`` under a shrunk Gaussian fitted to ``train``."""
+    est = (LedoitWolf if shrink == "lw" else OAS)(assume_centered=False)
+    est.fit(train)
+    if trim:
+        d = est.mahalanobis(train)
+        est = (LedoitWolf if shrink == "lw" else OAS)().fit(train[d <= np.quantile(d, 1.0 - trim)])
+    return [est.mahalanobis(r) for r in rows]
+
+
+def latent_size(rule: str, A: np.ndarray) -> int | str:
+    """The code size a rule gives for standardised training rows A."""
+    d = A.shape[1]
+    if rule == "auto":
+        return "auto"
+    if rule.startswith("pca"):  # components explaining that share of the standardised variance
+        share = float(rule[3:]) / 100.0
+        ev = np.linalg.eigvalsh(np.cov(A, rowvar=False))[::-1]
+        ev = np.clip(ev, 0, None)
+        k = int(np.searchsorted(np.cumsum(ev) / ev.sum(), share) + 1)
+        return max(1, min(k, d - 1, 64))
+    if rule.startswith("frac"):  # a fraction of d
+        return max(1, round(float(rule[4:]) * d))
+    if rule.startswith("sqrtx"):  # a multiple of sqrt(d)
+        return max(1, round(float(rule[5:]) * math.sqrt(d)))
+    return int(rule)
+
+
+def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray, shrink: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """variant -> (scores of the member's training rows, of the test rows); higher = more anomalous."""
+    f = [-det.score_samples(x) for x in (train, test)]
+    z = [det.transform(x).astype(np.float64) for x in (train, test)]
+    res = [x - det.reconstruct(x).astype(np.float64) for x in (train, test)]
+    m = [mahalanobis(z[0], zz) for zz in z]
+    rm = shrunk_mahalanobis(res[0], res, shrink)
+    rmt = shrunk_mahalanobis(res[0], res, shrink, trim=0.1)
+    zr = [np.hstack([zz, rr]) for zz, rr in zip(z, res)]
+    jm = shrunk_mahalanobis(zr[0], zr, shrink)
+    im = shrunk_mahalanobis(train, [train, test], shrink)
+    med = lambda parts: np.median(parts[0])  # noqa: E731
+    over = lambda *ps: tuple(sum(p[i] / med(p) for p in ps) for i in (0, 1))  # noqa: E731
+    scale_a = [np.maximum(np.median(np.abs(res[0]), 0), 1e-12)]
+    fa = [(np.abs(r) / scale_a[0]).sum(1) for r in res]
+    return {
+        "feat": tuple(f), "lat1": over(f, m), "featA": tuple(fa), "lat1A": over(fa, m), "resM": tuple(rm), "resMt": tuple(rmt), "rlat": over(rm, m),
+        "gnll": tuple(rm[i] + m[i] for i in (0, 1)), "r3": over(f, rm, m), "rfeat": over(f, rm),
+        "joint": tuple(jm), "inM": tuple(im),
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
+    results: dict[str, dict[str, list[float]]] = {v: {} for v in (*VARIANTS, "seconds")}
+    for name in args.sets:
+        X, y = load(name)
+        for seed in range(args.seeds):
+            X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=seed)
+            started = time.perf_counter()
+            A, B = standardise(X_train, X_test)
+            totals = {v: np.zeros(len(B)) for v in VARIANTS}
+            sizes = []
+            for k, rule in enumerate(args.latent):
+                latent = latent_size(rule, A)
+                sizes.append(latent)
+                det = AnomalyDetector(
+                    max_iter=100, random_state=seed + 1000 * k, scaler="none", code_score="none", max_steps=5000,
+                    latent_dim=latent, **args.param,
+                ).fit(A)
+                for variant, (s_train, s_test) in member_scores(det, A, B, args.shrink).items():
+                    totals[variant] += s_test if len(args.latent) == 1 else s_test / np.median(s_train)
+            results["seconds"].setdefault(name, []).append(time.perf_counter() - started)
+            for variant, s in totals.items():
+                results[variant].setdefault(name, []).append(roc_auc_score(y_test, s))
+        print(name, f"k={sizes}", " ".join(f"{v} {np.mean(results[v][name]):.3f}" for v in VARIANTS),
+              f"{np.mean(results['seconds'][name]):.1f} s", flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="*", default=SETS)
+    parser.add_argument("--seeds", type=int, default=1)
+    parser.add_argument("--latent", nargs="*", default=["auto"],
+                        help="code-size rule per member: auto, pcaNN (share of variance), fracF, sqrtxF, or an int")
+    parser.add_argument("--shrink", choices=["lw", "oas"], default="lw")
+    parser.add_argument("--param", nargs="*", default=[], help="extra AnomalyDetector parameters, name=JSON value")
+    args = parser.parse_args()
+    args.param = {k: json.loads(v) for k, v in (p.split("=", 1) for p in args.param)}
+    torch.set_num_threads(1)
+    threadpool_limits(1)
+    results = run(args)
+    for variant in VARIANTS:
+        per = results[variant]
+        five = [np.mean(per[n]) for n in FIVE if n in per]
+        print(f"{variant}: mean ROC-AUC {np.mean([np.mean(v) for v in per.values()]):.3f} over {len(per)} sets, "
+              f"{np.mean(five) if five else float('nan'):.3f} over {len(five)} of the five")
+    print(f"total seconds {sum(sum(v) for v in results['seconds'].values()):.0f}")
+
+
+if __name__ == "__main__":
+    main()
