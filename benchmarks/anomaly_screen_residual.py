@@ -11,12 +11,19 @@ defaults on features standardised here once, ``scaler="none"``, ``code_score="no
 median, then averaged). From the same fitted members it scores these ways (higher = more
 anomalous; r = x - x_hat is the residual of the standardised row, z the code):
 
-- ``feat``: sum over features of r_j^2 over its median training value (issue 14's default);
+- ``feat``: sum over features of r_j^2 over its median training value (issue 14's default;
+  computed from the residuals, so it stays the squared error whatever ``loss`` trained);
 - ``lat1``: ``feat`` over its training median plus the code's squared Mahalanobis distance
   over its training median (today's default, ``code_score="mahalanobis"``);
 - ``featA``: as ``feat`` with absolute residuals: sum over features of |r_j| over its median
   training value (an L1 score, less dominated by one feature's large error);
 - ``lat1A``: ``featA`` over its training median plus the code's Mahalanobis over its median;
+- ``featX``: sum over features of (r_j^2 over its median training value)^2: one feature's
+  large error counts more than the same total spread over many (an L4 score);
+- ``lat1X``: ``featX`` over its training median plus the code's Mahalanobis over its median;
+- ``mcd``: as ``feat`` with each squared residual averaged over 10 passes with dropout on
+  (each row's expected training loss: what the fit made small on normal rows);
+- ``lat1D``: ``mcd`` over its training median plus the code's Mahalanobis over its median;
 - ``resM``: the residual's squared Mahalanobis distance, mean and covariance of the training
   residuals, the covariance shrunk by Ledoit-Wolf (d can exceed the row count);
 - ``resMt``: as ``resM``, the Gaussian refitted without the tenth of training rows it scores
@@ -56,7 +63,7 @@ from aekit import AnomalyDetector
 
 SETS = ["arrhythmia", "cardio", "ionosphere", "letter", "mnist", "pendigits", "pima", "satellite", "shuttle"]
 FIVE = ["cardio", "mnist", "pendigits", "satellite", "shuttle"]
-VARIANTS = ("feat", "lat1", "featA", "lat1A", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM")
+VARIANTS = ("feat", "lat1", "featA", "lat1A", "featX", "lat1X", "mcd", "lat1D", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM")
 
 
 def load(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -88,6 +95,32 @@ def shrunk_mahalanobis(train: np.ndarray, rows: list[np.ndarray], shrink: str, t
     return [est.mahalanobis(r) for r in rows]
 
 
+def trim_batches(fraction: float) -> None:
+    """Make every training step's loss the mean over the (1 - fraction) of the batch's rows with the
+    lowest error (a trimmed mean, as least trimmed squares): rows the model reconstructs worst,
+    the anomalies among them, stop pulling the model towards them. Patches ``Objective`` for
+    this process (screening only)."""
+    from aekit import losses
+
+    plain = losses.Objective.__call__
+
+    def trimmed(self, model, x, target, out, epoch=None):
+        if not model.training or fraction <= 0:
+            return plain(self, model, x, target, out, epoch)
+        per_sample = self.per_sample_error(out, target)
+        keep = max(1, int(round((1.0 - fraction) * len(per_sample))))
+        total = torch.topk(per_sample, keep, largest=False).values.mean()
+        parts = {"reconstruction": total}
+        for name, term in self.terms.items():
+            weight = term.weight_at(epoch)
+            if weight != 0.0:
+                parts[name] = weight * term.fn(model, x, out)
+                total = total + parts[name]
+        return losses.ObjectiveValue(total, parts)
+
+    losses.Objective.__call__ = trimmed
+
+
 def latent_size(rule: str, A: np.ndarray) -> int | str:
     """The code size a rule gives for standardised training rows A."""
     d = A.shape[1]
@@ -106,11 +139,28 @@ def latent_size(rule: str, A: np.ndarray) -> int | str:
     return int(rule)
 
 
+def dropout_errors(det: AnomalyDetector, rows: np.ndarray, passes: int = 10) -> np.ndarray:
+    """Per-feature squared error averaged over ``passes`` forward passes with dropout on (the
+    expected training loss of each row, what the fit minimised on normal rows)."""
+    model = det.model_
+    model.train()
+    try:
+        with torch.no_grad():
+            x = torch.from_numpy(np.ascontiguousarray(rows, dtype=np.float32))
+            torch.manual_seed(0)
+            total = sum(((model(x).x_hat - x) ** 2).double().numpy() for _ in range(passes))
+    finally:
+        model.eval()
+    return total / passes
+
+
 def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray, shrink: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """variant -> (scores of the member's training rows, of the test rows); higher = more anomalous."""
-    f = [-det.score_samples(x) for x in (train, test)]
     z = [det.transform(x).astype(np.float64) for x in (train, test)]
     res = [x - det.reconstruct(x).astype(np.float64) for x in (train, test)]
+    # squared residuals over their median training value, as score_samples with loss="mse" (any loss here)
+    scale_2 = np.maximum(np.median(res[0] ** 2, 0), 1e-12)
+    f = [(r**2 / scale_2).sum(1) for r in res]
     m = [mahalanobis(z[0], zz) for zz in z]
     rm = shrunk_mahalanobis(res[0], res, shrink)
     rmt = shrunk_mahalanobis(res[0], res, shrink, trim=0.1)
@@ -121,8 +171,13 @@ def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray, shr
     over = lambda *ps: tuple(sum(p[i] / med(p) for p in ps) for i in (0, 1))  # noqa: E731
     scale_a = [np.maximum(np.median(np.abs(res[0]), 0), 1e-12)]
     fa = [(np.abs(r) / scale_a[0]).sum(1) for r in res]
+    fx = [((r**2 / scale_2) ** 2).sum(1) for r in res]
+    dropped = [dropout_errors(det, x) for x in (train, test)]
+    scale_d = np.maximum(np.median(dropped[0], 0), 1e-12)
+    fd = [(e / scale_d).sum(1) for e in dropped]
     return {
-        "feat": tuple(f), "lat1": over(f, m), "featA": tuple(fa), "lat1A": over(fa, m), "resM": tuple(rm), "resMt": tuple(rmt), "rlat": over(rm, m),
+        "feat": tuple(f), "lat1": over(f, m), "featA": tuple(fa), "lat1A": over(fa, m), "featX": tuple(fx), "lat1X": over(fx, m),
+        "mcd": tuple(fd), "lat1D": over(fd, m), "resM": tuple(rm), "resMt": tuple(rmt), "rlat": over(rm, m),
         "gnll": tuple(rm[i] + m[i] for i in (0, 1)), "r3": over(f, rm, m), "rfeat": over(f, rm),
         "joint": tuple(jm), "inM": tuple(im),
     }
@@ -161,12 +216,16 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--latent", nargs="*", default=["auto"],
                         help="code-size rule per member: auto, pcaNN (share of variance), fracF, sqrtxF, or an int")
+    parser.add_argument("--trim-batch", type=float, default=0.0,
+                        help="train on each batch's (1 - q) best-reconstructed rows (a trimmed loss)")
     parser.add_argument("--shrink", choices=["lw", "oas"], default="lw")
     parser.add_argument("--param", nargs="*", default=[], help="extra AnomalyDetector parameters, name=JSON value")
     args = parser.parse_args()
     args.param = {k: json.loads(v) for k, v in (p.split("=", 1) for p in args.param)}
     torch.set_num_threads(1)
     threadpool_limits(1)
+    if args.trim_batch:
+        trim_batches(args.trim_batch)
     results = run(args)
     for variant in VARIANTS:
         per = results[variant]
