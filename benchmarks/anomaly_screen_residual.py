@@ -24,6 +24,11 @@ anomalous; r = x - x_hat is the residual of the standardised row, z the code):
 - ``mcd``: as ``feat`` with each squared residual averaged over 10 passes with dropout on
   (each row's expected training loss: what the fit made small on normal rows);
 - ``lat1D``: ``mcd`` over its training median plus the code's Mahalanobis over its median;
+- ``het``: sum over features of r_j^2 over its variance *at the row's code*: a small network
+  (code -> 64 tanh -> log-variance per feature) fitted afterwards by the Gaussian likelihood of
+  the training residuals (a heteroscedastic decoder: some regions of the data are noisier);
+- ``hetL``: ``het`` plus the log-variances, the full Gaussian negative log-likelihood;
+- ``lat1H``: ``het`` over its training median plus the code's Mahalanobis over its median;
 - ``resM``: the residual's squared Mahalanobis distance, mean and covariance of the training
   residuals, the covariance shrunk by Ledoit-Wolf (d can exceed the row count);
 - ``resMt``: as ``resM``, the Gaussian refitted without the tenth of training rows it scores
@@ -63,7 +68,7 @@ from aekit import AnomalyDetector
 
 SETS = ["arrhythmia", "cardio", "ionosphere", "letter", "mnist", "pendigits", "pima", "satellite", "shuttle"]
 FIVE = ["cardio", "mnist", "pendigits", "satellite", "shuttle"]
-VARIANTS = ("feat", "lat1", "featA", "lat1A", "featX", "lat1X", "mcd", "lat1D", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM")
+VARIANTS = ("feat", "lat1", "featA", "lat1A", "featX", "lat1X", "mcd", "lat1D", "het", "hetL", "lat1H", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM")
 
 
 def load(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -71,7 +76,14 @@ def load(name: str) -> tuple[np.ndarray, np.ndarray]:
     return mat["X"].astype(np.float64), mat["y"].ravel().astype(int)
 
 
-def standardise(train: np.ndarray, test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def standardise(train: np.ndarray, test: np.ndarray, kind: str = "standard") -> tuple[np.ndarray, np.ndarray]:
+    if kind == "yeo-johnson":  # per feature, the power transform that makes it most Gaussian, then standardised
+        from sklearn.preprocessing import PowerTransformer
+
+        keep = train.std(0) > 1e-12
+        power = PowerTransformer(method="yeo-johnson").fit(train[:, keep])
+        train, test = train.copy(), test.copy()
+        train[:, keep], test[:, keep] = power.transform(train[:, keep]), power.transform(test[:, keep])
     shift, scale = train.mean(0), train.std(0)
     scale = np.where(scale > 1e-12, scale, 1.0)
     return (train - shift) / scale, (test - shift) / scale
@@ -154,6 +166,33 @@ def dropout_errors(det: AnomalyDetector, rows: np.ndarray, passes: int = 10) -> 
     return total / passes
 
 
+def local_variances(codes: np.ndarray, squared: np.ndarray, queries: list[np.ndarray], steps: int = 1500) -> list[np.ndarray]:
+    """Each feature's residual variance as a function of the code: a small network (code -> 64
+    tanh -> log-variance per feature) fitted by the Gaussian negative log-likelihood of the
+    training residuals, the autoencoder frozen (a heteroscedastic decoder fitted afterwards)."""
+    torch.manual_seed(0)
+    k, d = codes.shape[1], squared.shape[1]
+    scale = np.maximum(np.median(squared, 0), 1e-12)
+    net = torch.nn.Sequential(torch.nn.Linear(k, 64), torch.nn.Tanh(), torch.nn.Linear(64, d))
+    torch.nn.init.zeros_(net[2].weight)
+    with torch.no_grad():
+        net[2].bias.copy_(torch.from_numpy(np.log(squared.mean(0) / scale + 1e-6)).float())
+    mu, sd = codes.mean(0), codes.std(0) + 1e-12
+    z = torch.from_numpy(((codes - mu) / sd).astype(np.float32))
+    r2 = torch.from_numpy((squared / scale).astype(np.float32))
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3, weight_decay=1e-4)
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(steps):
+        idx = torch.randint(len(z), (min(256, len(z)),), generator=gen)
+        logv = net(z[idx])
+        loss = (r2[idx] * torch.exp(-logv) + logv).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        return [np.exp(net(torch.from_numpy(((q - mu) / sd).astype(np.float32))).double().numpy()) * scale for q in queries]
+
+
 def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray, shrink: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """variant -> (scores of the member's training rows, of the test rows); higher = more anomalous."""
     z = [det.transform(x).astype(np.float64) for x in (train, test)]
@@ -172,12 +211,15 @@ def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray, shr
     scale_a = [np.maximum(np.median(np.abs(res[0]), 0), 1e-12)]
     fa = [(np.abs(r) / scale_a[0]).sum(1) for r in res]
     fx = [((r**2 / scale_2) ** 2).sum(1) for r in res]
+    variances = local_variances(z[0], res[0] ** 2, z)
+    het = [(r**2 / v).sum(1) for r, v in zip(res, variances)]
+    het_nll = [h + np.log(v).sum(1) for h, v in zip(het, variances)]
     dropped = [dropout_errors(det, x) for x in (train, test)]
     scale_d = np.maximum(np.median(dropped[0], 0), 1e-12)
     fd = [(e / scale_d).sum(1) for e in dropped]
     return {
         "feat": tuple(f), "lat1": over(f, m), "featA": tuple(fa), "lat1A": over(fa, m), "featX": tuple(fx), "lat1X": over(fx, m),
-        "mcd": tuple(fd), "lat1D": over(fd, m), "resM": tuple(rm), "resMt": tuple(rmt), "rlat": over(rm, m),
+        "mcd": tuple(fd), "lat1D": over(fd, m), "het": tuple(het), "hetL": tuple(het_nll), "lat1H": over(het, m), "resM": tuple(rm), "resMt": tuple(rmt), "rlat": over(rm, m),
         "gnll": tuple(rm[i] + m[i] for i in (0, 1)), "r3": over(f, rm, m), "rfeat": over(f, rm),
         "joint": tuple(jm), "inM": tuple(im),
     }
@@ -190,7 +232,7 @@ def run(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
         for seed in range(args.seeds):
             X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=seed)
             started = time.perf_counter()
-            A, B = standardise(X_train, X_test)
+            A, B = standardise(X_train, X_test, args.input)
             totals = {v: np.zeros(len(B)) for v in VARIANTS}
             sizes = []
             for k, rule in enumerate(args.latent):
@@ -218,6 +260,8 @@ def main() -> None:
                         help="code-size rule per member: auto, pcaNN (share of variance), fracF, sqrtxF, or an int")
     parser.add_argument("--trim-batch", type=float, default=0.0,
                         help="train on each batch's (1 - q) best-reconstructed rows (a trimmed loss)")
+    parser.add_argument("--input", choices=["standard", "yeo-johnson"], default="standard",
+                        help="input transform fitted on the training rows before the autoencoder")
     parser.add_argument("--shrink", choices=["lw", "oas"], default="lw")
     parser.add_argument("--param", nargs="*", default=[], help="extra AnomalyDetector parameters, name=JSON value")
     args = parser.parse_args()
