@@ -11,6 +11,13 @@ defaults on features standardised here once, ``scaler="none"``, ``code_score="no
 median, then averaged). From the same fitted members it scores these ways (higher = more
 anomalous; r = x - x_hat is the residual of the standardised row, z the code):
 
+- ``clipR``: ``feat`` of the reconstruction from the code pulled back onto the sphere (in
+  whitened code coordinates) holding 90 % of the training codes: a row far out *along* the
+  data, whose code lies beyond the training codes, reconstructs badly from the pulled code, so
+  one reconstruction error sees both kinds of anomaly, and codes between clusters (inside the
+  sphere) cost nothing;
+- ``clipB``: as ``clipR``, each whitened code coordinate clipped to its 5-95 % training range;
+- ``clipRm``: ``clipR`` over its training median plus the code's Mahalanobis over its median;
 - ``feat``: sum over features of r_j^2 over its median training value (issue 14's default;
   computed from the residuals, so it stays the squared error whatever ``loss`` trained);
 - ``lat1``: ``feat`` over its training median plus the code's squared Mahalanobis distance
@@ -67,8 +74,9 @@ from _data import shared_data
 from aekit import AnomalyDetector
 
 SETS = ["arrhythmia", "cardio", "ionosphere", "letter", "mnist", "pendigits", "pima", "satellite", "shuttle"]
+HET = ("het", "hetL", "lat1H")
 FIVE = ["cardio", "mnist", "pendigits", "satellite", "shuttle"]
-VARIANTS = ("feat", "lat1", "featA", "lat1A", "featX", "lat1X", "mcd", "lat1D", "het", "hetL", "lat1H", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM")
+VARIANTS = ("clipR", "clipB", "clipRm", "feat", "lat1", "featA", "lat1A", "featX", "lat1X", "mcd", "lat1D", "het", "hetL", "lat1H", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM")
 
 
 def load(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -193,7 +201,29 @@ def local_variances(codes: np.ndarray, squared: np.ndarray, queries: list[np.nda
         return [np.exp(net(torch.from_numpy(((q - mu) / sd).astype(np.float32))).double().numpy()) * scale for q in queries]
 
 
-def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray, shrink: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def pulled_codes(codes_train: np.ndarray, codes: list[np.ndarray], share: float) -> dict[str, list[np.ndarray]]:
+    """Codes pulled back to where the training codes lie, in whitened coordinates (so the rule does
+    not depend on the code's arbitrary basis): "radial" shrinks a code whose whitened norm exceeds
+    the ``share`` quantile of the training codes' onto that sphere; "box" clips each whitened
+    coordinate to its [(1 - share) / 2, (1 + share) / 2] training quantiles."""
+    mean = codes_train.mean(0)
+    cov = np.atleast_2d(np.cov(codes_train - mean, rowvar=False))
+    w, v = np.linalg.eigh(cov + 1e-6 * np.trace(cov) / len(cov) * np.eye(len(cov)))
+    white = lambda c: (c - mean) @ v / np.sqrt(w)  # noqa: E731
+    back = lambda u: (u * np.sqrt(w)) @ v.T + mean  # noqa: E731
+    wt = white(codes_train)
+    radius = np.quantile(np.linalg.norm(wt, axis=1), share)
+    low, high = np.quantile(wt, [(1 - share) / 2, (1 + share) / 2], axis=0)
+    out = {"radial": [], "box": []}
+    for c in codes:
+        u = white(c)
+        norm = np.linalg.norm(u, axis=1, keepdims=True)
+        out["radial"].append(back(u * np.minimum(1.0, radius / np.maximum(norm, 1e-12))))
+        out["box"].append(back(np.clip(u, low, high)))
+    return out
+
+
+def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray, shrink: str, share: float = 0.9, het: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """variant -> (scores of the member's training rows, of the test rows); higher = more anomalous."""
     z = [det.transform(x).astype(np.float64) for x in (train, test)]
     res = [x - det.reconstruct(x).astype(np.float64) for x in (train, test)]
@@ -211,15 +241,23 @@ def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray, shr
     scale_a = [np.maximum(np.median(np.abs(res[0]), 0), 1e-12)]
     fa = [(np.abs(r) / scale_a[0]).sum(1) for r in res]
     fx = [((r**2 / scale_2) ** 2).sum(1) for r in res]
-    variances = local_variances(z[0], res[0] ** 2, z)
-    het = [(r**2 / v).sum(1) for r, v in zip(res, variances)]
-    het_nll = [h + np.log(v).sum(1) for h, v in zip(het, variances)]
+    pulled = pulled_codes(z[0], z, share=share)
+    clipped = {}
+    for kind, codes in pulled.items():
+        miss = [(x - det.inverse_transform(c).astype(np.float64)) ** 2 for x, c in zip((train, test), codes)]
+        clipped[kind] = [(e / np.maximum(np.median(miss[0], 0), 1e-12)).sum(1) for e in miss]
+    extra = {}
+    if het:
+        variances = local_variances(z[0], res[0] ** 2, z)
+        hs = [(r**2 / v).sum(1) for r, v in zip(res, variances)]
+        extra = {"het": tuple(hs), "hetL": tuple(h + np.log(v).sum(1) for h, v in zip(hs, variances))}
     dropped = [dropout_errors(det, x) for x in (train, test)]
     scale_d = np.maximum(np.median(dropped[0], 0), 1e-12)
     fd = [(e / scale_d).sum(1) for e in dropped]
     return {
+        "clipR": tuple(clipped["radial"]), "clipB": tuple(clipped["box"]), "clipRm": over(clipped["radial"], m),
         "feat": tuple(f), "lat1": over(f, m), "featA": tuple(fa), "lat1A": over(fa, m), "featX": tuple(fx), "lat1X": over(fx, m),
-        "mcd": tuple(fd), "lat1D": over(fd, m), "het": tuple(het), "hetL": tuple(het_nll), "lat1H": over(het, m), "resM": tuple(rm), "resMt": tuple(rmt), "rlat": over(rm, m),
+        "mcd": tuple(fd), "lat1D": over(fd, m), **extra, **({"lat1H": over(extra["het"], m)} if het else {}), "resM": tuple(rm), "resMt": tuple(rmt), "rlat": over(rm, m),
         "gnll": tuple(rm[i] + m[i] for i in (0, 1)), "r3": over(f, rm, m), "rfeat": over(f, rm),
         "joint": tuple(jm), "inM": tuple(im),
     }
@@ -233,7 +271,7 @@ def run(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
             X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=seed)
             started = time.perf_counter()
             A, B = standardise(X_train, X_test, args.input)
-            totals = {v: np.zeros(len(B)) for v in VARIANTS}
+            totals = {v: np.zeros(len(B)) for v in VARIANTS if args.het or v not in HET}
             sizes = []
             for k, rule in enumerate(args.latent):
                 latent = latent_size(rule, A)
@@ -242,12 +280,12 @@ def run(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
                     max_iter=100, random_state=seed + 1000 * k, scaler="none", code_score="none", max_steps=5000,
                     latent_dim=latent, **args.param,
                 ).fit(A)
-                for variant, (s_train, s_test) in member_scores(det, A, B, args.shrink).items():
+                for variant, (s_train, s_test) in member_scores(det, A, B, args.shrink, args.pull_share, args.het).items():
                     totals[variant] += s_test if len(args.latent) == 1 else s_test / np.median(s_train)
             results["seconds"].setdefault(name, []).append(time.perf_counter() - started)
             for variant, s in totals.items():
                 results[variant].setdefault(name, []).append(roc_auc_score(y_test, s))
-        print(name, f"k={sizes}", " ".join(f"{v} {np.mean(results[v][name]):.3f}" for v in VARIANTS),
+        print(name, f"k={sizes}", " ".join(f"{v} {np.mean(results[v][name]):.3f}" for v in totals),
               f"{np.mean(results['seconds'][name]):.1f} s", flush=True)
     return results
 
@@ -262,6 +300,9 @@ def main() -> None:
                         help="train on each batch's (1 - q) best-reconstructed rows (a trimmed loss)")
     parser.add_argument("--input", choices=["standard", "yeo-johnson"], default="standard",
                         help="input transform fitted on the training rows before the autoencoder")
+    parser.add_argument("--pull-share", type=float, default=0.9,
+                        help="share of training codes inside the region clipR/clipB pull codes back to")
+    parser.add_argument("--het", action="store_true", help="also fit the heteroscedastic variance network (het*)")
     parser.add_argument("--shrink", choices=["lw", "oas"], default="lw")
     parser.add_argument("--param", nargs="*", default=[], help="extra AnomalyDetector parameters, name=JSON value")
     args = parser.parse_args()
@@ -273,6 +314,8 @@ def main() -> None:
     results = run(args)
     for variant in VARIANTS:
         per = results[variant]
+        if not per:
+            continue
         five = [np.mean(per[n]) for n in FIVE if n in per]
         print(f"{variant}: mean ROC-AUC {np.mean([np.mean(v) for v in per.values()]):.3f} over {len(per)} sets, "
               f"{np.mean(five) if five else float('nan'):.3f} over {len(five)} of the five")
