@@ -63,25 +63,17 @@ import math
 import time
 
 import numpy as np
-import scipy.io
 import torch
 from sklearn.covariance import LedoitWolf, OAS
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
-from _data import shared_data
 from aekit import AnomalyDetector
+from anomaly_screen import FIVE, SETS, load, mahalanobis  # the harness's data and today's code distance
 
-SETS = ["arrhythmia", "cardio", "ionosphere", "letter", "mnist", "pendigits", "pima", "satellite", "shuttle"]
 HET = ("het", "hetL", "lat1H")
-FIVE = ["cardio", "mnist", "pendigits", "satellite", "shuttle"]
 VARIANTS = ("clipR", "clipB", "clipRm", "feat", "lat1", "featA", "lat1A", "featX", "lat1X", "mcd", "lat1D", "het", "hetL", "lat1H", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM")
-
-
-def load(name: str) -> tuple[np.ndarray, np.ndarray]:
-    mat = scipy.io.loadmat(shared_data("odds") / f"{name}.mat")
-    return mat["X"].astype(np.float64), mat["y"].ravel().astype(int)
 
 
 def standardise(train: np.ndarray, test: np.ndarray, kind: str = "standard") -> tuple[np.ndarray, np.ndarray]:
@@ -95,14 +87,6 @@ def standardise(train: np.ndarray, test: np.ndarray, kind: str = "standard") -> 
     shift, scale = train.mean(0), train.std(0)
     scale = np.where(scale > 1e-12, scale, 1.0)
     return (train - shift) / scale, (test - shift) / scale
-
-
-def mahalanobis(codes_train: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Today's code distance: plain covariance with a tiny ridge (as ``_code_gaussian``)."""
-    mean = codes_train.mean(0)
-    cov = np.atleast_2d(np.cov(codes_train - mean, rowvar=False))
-    precision = np.linalg.pinv(cov + 1e-6 * np.trace(cov) / len(cov) * np.eye(len(cov)))
-    return np.einsum("ij,jk,ik->i", codes - mean, precision, codes - mean)
 
 
 def shrunk_mahalanobis(train: np.ndarray, rows: list[np.ndarray], shrink: str, trim: float = 0.0) -> list[np.ndarray]:
