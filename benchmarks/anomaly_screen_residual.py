@@ -12,11 +12,12 @@ median, then averaged). From the same fitted members it scores these ways (highe
 anomalous; r = x - x_hat is the residual of the standardised row, z the code):
 
 - ``clipR``: ``feat`` of the reconstruction from the code pulled back onto the sphere (in
-  whitened code coordinates) holding 90 % of the training codes: a row far out *along* the
+  whitened code coordinates) holding 90 % (``--pull-share``) of the training codes: a row far out *along* the
   data, whose code lies beyond the training codes, reconstructs badly from the pulled code, so
   one reconstruction error sees both kinds of anomaly, and codes between clusters (inside the
   sphere) cost nothing;
-- ``clipB``: as ``clipR``, each whitened code coordinate clipped to its 5-95 % training range;
+- ``clipB``: as ``clipR``, each whitened code coordinate clipped to its central 90 % training
+  range (5-95 %);
 - ``clipRm``: ``clipR`` over its training median plus the code's Mahalanobis over its median;
 - ``feat``: sum over features of r_j^2 over its median training value (issue 14's default;
   computed from the residuals, so it stays the squared error whatever ``loss`` trained);
@@ -31,7 +32,7 @@ anomalous; r = x - x_hat is the residual of the standardised row, z the code):
 - ``mcd``: as ``feat`` with each squared residual averaged over 10 passes with dropout on
   (each row's expected training loss: what the fit made small on normal rows);
 - ``lat1D``: ``mcd`` over its training median plus the code's Mahalanobis over its median;
-- ``het``: sum over features of r_j^2 over its variance *at the row's code*: a small network
+- ``het`` (with ``--het``): sum over features of r_j^2 over its variance *at the row's code*: a small network
   (code -> 64 tanh -> log-variance per feature) fitted afterwards by the Gaussian likelihood of
   the training residuals (a heteroscedastic decoder: some regions of the data are noisier);
 - ``hetL``: ``het`` plus the log-variances, the full Gaussian negative log-likelihood;
@@ -50,7 +51,14 @@ anomalous; r = x - x_hat is the residual of the standardised row, z the code):
 - ``inM``: reference, no autoencoder: the standardised input's squared Mahalanobis distance
   under a Ledoit-Wolf Gaussian (what PyOD's PCA detector with every component scores).
 
+Training changes: ``--trim-batch q`` (each mini-batch's loss over its (1 - q) best-reconstructed
+rows, patched into ``aekit.losses.Objective`` for this process only), ``--input yeo-johnson``
+(a per-feature power transform before standardising). Seconds are per set, fits and every
+score together. The runs and their results: docs/benchmarks.md, "Anomaly detection, the
+reconstruction side and the model".
+
     AEKIT_DATA=../shared/data python benchmarks/anomaly_screen_residual.py
+    AEKIT_DATA=../shared/data python benchmarks/anomaly_screen_residual.py --seeds 3 --latent sqrtx0.5 auto sqrtx2
 """
 
 from __future__ import annotations
