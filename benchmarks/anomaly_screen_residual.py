@@ -49,7 +49,9 @@ anomalous; r = x - x_hat is the residual of the standardised row, z the code):
 - ``joint``: the squared Mahalanobis distance of the concatenated (code, residual) under one
   Ledoit-Wolf Gaussian (correlations between code and residual kept);
 - ``inM``: reference, no autoencoder: the standardised input's squared Mahalanobis distance
-  under a Ledoit-Wolf Gaussian (what PyOD's PCA detector with every component scores).
+  under a Ledoit-Wolf Gaussian (what PyOD's PCA detector with every component scores);
+- ``pcaF`` / ``pca1``: reference, no autoencoder: ``feat`` / ``lat1`` computed from PCA with as
+  many components as the code has units (residual of the projection, Mahalanobis of the scores).
 
 Training changes: ``--trim-batch q`` (each mini-batch's loss over its (1 - q) best-reconstructed
 rows, patched into ``aekit.losses.Objective`` for this process only), ``--input yeo-johnson``
@@ -73,6 +75,7 @@ import time
 import numpy as np
 import torch
 from sklearn.covariance import LedoitWolf, OAS
+from sklearn.decomposition import PCA
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
@@ -81,7 +84,7 @@ from aekit import AnomalyDetector
 from anomaly_screen import FIVE, SETS, load, mahalanobis  # the harness's data and today's code distance
 
 HET = ("het", "hetL", "lat1H")
-VARIANTS = ("clipR", "clipB", "clipRm", "feat", "lat1", "featA", "lat1A", "featX", "lat1X", "mcd", "lat1D", "het", "hetL", "lat1H", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM")
+VARIANTS = ("clipR", "clipB", "clipRm", "feat", "lat1", "featA", "lat1A", "featX", "lat1X", "mcd", "lat1D", "het", "hetL", "lat1H", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM", "pcaF", "pca1")
 
 
 def standardise(train: np.ndarray, test: np.ndarray, kind: str = "standard") -> tuple[np.ndarray, np.ndarray]:
@@ -246,7 +249,15 @@ def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray, shr
     dropped = [dropout_errors(det, x) for x in (train, test)]
     scale_d = np.maximum(np.median(dropped[0], 0), 1e-12)
     fd = [(e / scale_d).sum(1) for e in dropped]
+    # reference: the same two parts from PCA with as many components as the code has units
+    pca = PCA(n_components=z[0].shape[1]).fit(train)
+    pz = [pca.transform(x) for x in (train, test)]
+    pres = [x - pca.inverse_transform(p) for x, p in zip((train, test), pz)]
+    pscale = np.maximum(np.median(pres[0] ** 2, 0), 1e-12)
+    pf = [(r**2 / pscale).sum(1) for r in pres]
+    pm = [mahalanobis(pz[0], p) for p in pz]
     return {
+        "pcaF": tuple(pf), "pca1": over(pf, pm),
         "clipR": tuple(clipped["radial"]), "clipB": tuple(clipped["box"]), "clipRm": over(clipped["radial"], m),
         "feat": tuple(f), "lat1": over(f, m), "featA": tuple(fa), "lat1A": over(fa, m), "featX": tuple(fx), "lat1X": over(fx, m),
         "mcd": tuple(fd), "lat1D": over(fd, m), **extra, **({"lat1H": over(extra["het"], m)} if het else {}), "resM": tuple(rm), "resMt": tuple(rmt), "rlat": over(rm, m),
