@@ -63,6 +63,26 @@ def load(name: str) -> tuple[np.ndarray, np.ndarray]:
     return mat["X"].astype(np.float64), mat["y"].ravel().astype(int)
 
 
+def splits(name: str, seeds: int):
+    """Issue 15's protocol for one set: per seed, a stratified 60/40 split (X_train, X_test, y_test)."""
+    X, y = load(name)
+    for seed in range(seeds):
+        X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=seed)
+        yield seed, X_train, X_test, y_test
+
+
+def print_summary(results: dict[str, dict[str, list[float]]], variants) -> None:
+    """Each variant's mean ROC-AUC over the sets it scored and over the five, and the total seconds."""
+    for variant in variants:
+        per = results[variant]
+        if not per:
+            continue
+        five = [np.mean(per[n]) for n in FIVE if n in per]
+        print(f"{variant}: mean ROC-AUC {np.mean([np.mean(v) for v in per.values()]):.3f} over {len(per)} sets, "
+              f"{np.mean(five) if five else float('nan'):.3f} over {len(five)} of the five")
+    print(f"total seconds {sum(sum(v) for v in results['seconds'].values()):.0f}")
+
+
 def standardise(train: np.ndarray, test: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray]:
     if kind == "robust":
         shift = np.median(train, 0)
@@ -120,9 +140,7 @@ def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray) -> 
 def run(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
     results: dict[str, dict[str, list[float]]] = {v: {} for v in (*VARIANTS, "seconds")}
     for name in args.sets:
-        X, y = load(name)
-        for seed in range(args.seeds):
-            X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=seed)
+        for seed, X_train, X_test, y_test in splits(name, args.seeds):
             started = time.perf_counter()
             A, B = standardise(X_train, X_test, args.scaler)
             rng = np.random.default_rng(seed)
@@ -173,13 +191,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     threadpool_limits(1)
-    results = run(args)
-    for variant in VARIANTS:
-        per = results[variant]
-        five = [np.mean(per[n]) for n in FIVE if n in per]
-        print(f"{variant}: mean ROC-AUC {np.mean([np.mean(v) for v in per.values()]):.3f} over {len(per)} sets, "
-              f"{np.mean(five) if five else float('nan'):.3f} over {len(five)} of the five")
-    print(f"total seconds {sum(sum(v) for v in results['seconds'].values()):.0f}")
+    print_summary(run(args), VARIANTS)
 
 
 if __name__ == "__main__":

@@ -79,11 +79,10 @@ import torch
 from sklearn.covariance import LedoitWolf, OAS
 from sklearn.decomposition import PCA
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
 from aekit import AnomalyDetector
-from anomaly_screen import FIVE, SETS, load, mahalanobis  # the harness's data and today's code distance
+from anomaly_screen import SETS, mahalanobis, print_summary, splits  # the harness's data and today's code distance
 
 HET = ("het", "hetL", "lat1H")
 VARIANTS = ("clipR", "clipB", "clipRm", "feat", "lat1", "featA", "lat1A", "featX", "lat1X", "mcd", "lat1D", "het", "hetL", "lat1H", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM", "pcaF", "pca1")
@@ -271,9 +270,7 @@ def member_scores(det: AnomalyDetector, train: np.ndarray, test: np.ndarray, shr
 def run(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
     results: dict[str, dict[str, list[float]]] = {v: {} for v in (*VARIANTS, "seconds")}
     for name in args.sets:
-        X, y = load(name)
-        for seed in range(args.seeds):
-            X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=seed)
+        for seed, X_train, X_test, y_test in splits(name, args.seeds):
             started = time.perf_counter()
             A, B = standardise(X_train, X_test, args.input)
             totals = {v: np.zeros(len(B)) for v in VARIANTS if args.het or v not in HET}
@@ -325,16 +322,7 @@ def main() -> None:
     threadpool_limits(1)
     if args.trim_batch:
         trim_batches(args.trim_batch)
-    results = run(args)
-    for variant in VARIANTS:
-        per = results[variant]
-        if not per:
-            continue
-        five = [np.mean(per[n]) for n in FIVE if n in per]
-        print(f"{variant}: mean ROC-AUC {np.mean([np.mean(v) for v in per.values()]):.3f} over {len(per)} sets, "
-              f"{np.mean(five) if five else float('nan'):.3f} over {len(five)} of the five")
-    print(f"total seconds {sum(sum(v) for v in results['seconds'].values()):.0f}")
-
+    print_summary(run(args), VARIANTS)
 
 if __name__ == "__main__":
     main()
