@@ -5,8 +5,8 @@ over issue 15's five (cardio, mnist, pendigits, satellite, shuttle).
 
 A *member* is one ``AnomalyDetector`` (its defaults, ``scaler="none"`` on features standardised
 here once, ``code_score="none"``) with a code size of ``max(2, round(f * L))``, L = round(sqrt(d))
-the default's code size (f = 1 keeps the default's L), ``random_state = seed + 1000 * offset``
-and ``max_steps`` steps. Member (f=1, offset 0, 5000 steps) is the default's network: its fit is
+the default's code size (f = 1 keeps the default's L), ``random_state = seed + 1000 * offset``,
+``max_steps`` steps and (``ensW``) a hidden width other than the default's. Member (f=1, offset 0, 5000 steps) is the default's network: its fit is
 the one ``anomaly_screen_density.py`` caches (``--reuse DIR`` reads such a cache, read-only).
 
 Each member scores a row with ``nbr`` (the default: each feature's error over its median
@@ -22,7 +22,12 @@ averages the members.
   (differ by seed and by code size; three times the default's fit);
 - ``ensS`` / ``ensSTX``: three members, f = 1, offsets 0, 1, 2, 5000 steps (seed only);
 - ``ensB`` / ``ensBTX``: as ``ensC`` with 1,667 steps each (the step budget of one model);
-- ``ensB1``: one member of ``ensB`` (f = 1, 1,667 steps): what the step cut alone does.
+- ``ensB1``: one member of ``ensB`` (f = 1, 1,667 steps): what the step cut alone does;
+- ``ensW`` / ``ensWTX``: three members, the default's code size, hidden widths 0.5, 1, 2 times the
+  default's ``min(128, max(16, 2 d))`` (at least 8), offsets 1, 0, 2, 5000 steps;
+- ``f0.5``, ``f2``: ``ensC``'s other members alone (``nbr``): is a gain the average's or one code size's?
+- ``ensCS`` / ``ensCSTX``: the five members of ``ensC`` and ``ensS`` together (does M = 5 help
+  over M = 3? added after C, S and B had been scored on both seed ranges).
 
 ``--cache DIR`` keeps each member's errors, codes and reconstructions (new variants score
 without refitting). ``--ensembles`` limits which ensembles are fitted/scored.
@@ -51,12 +56,14 @@ from aekit import AnomalyDetector
 from anomaly_screen import FIVE, SETS, load, mahalanobis, standardise
 from anomaly_screen_density import neighbor_part
 
-# member = (code-size factor, seed offset, max_steps)
+# member = (code-size factor, seed offset, max_steps[, hidden-width factor])
 DEFAULT = (1.0, 0, 5000)
 ENSEMBLES = {
     "C": [(0.5, 1, 5000), DEFAULT, (2.0, 2, 5000)],
     "S": [DEFAULT, (1.0, 1, 5000), (1.0, 2, 5000)],
     "B": [(0.5, 1, 1667), (1.0, 0, 1667), (2.0, 2, 1667)],
+    "W": [(1.0, 1, 5000, 0.5), DEFAULT, (1.0, 2, 5000, 2.0)],
+    "CS": [(0.5, 1, 5000), DEFAULT, (2.0, 2, 5000), (1.0, 1, 5000), (1.0, 2, 5000)],
 }
 
 
@@ -66,13 +73,16 @@ def variants(ensembles: list[str]) -> list[str]:
         out += [f"ens{e}", f"ens{e}TX"]
     if "B" in ensembles:
         out.append("ensB1")
+    if "C" in ensembles:
+        out += ["f0.5", "f2"]
     return out
 
 
 def fit_member(name: str, seed: int, member: tuple, A: np.ndarray, B: np.ndarray, args) -> dict:
     """The member's errors, codes, reconstructions of the training (0) and test (1) rows, cached."""
-    factor, offset, steps = member
-    cache = Path(args.cache) / f"{name}-{seed}-f{factor}-o{offset}-s{steps}.npz" if args.cache else None
+    factor, offset, steps, width = (*member, 1.0)[:4]
+    tag = f"-f{factor}-o{offset}-s{steps}" + (f"-w{width}" if width != 1.0 else "")
+    cache = Path(args.cache) / f"{name}-{seed}{tag}.npz" if args.cache else None
     if cache is not None and not cache.exists() and member == DEFAULT and args.reuse:
         source = Path(args.reuse) / f"{name}-{seed}.npz"
         if source.exists():
@@ -84,8 +94,10 @@ def fit_member(name: str, seed: int, member: tuple, A: np.ndarray, B: np.ndarray
     started = time.perf_counter()
     base = max(1, round(math.sqrt(A.shape[1])))
     latent = base if factor == 1.0 else max(2, round(factor * base))
+    hidden = min(128, max(16, 2 * A.shape[1]))  # the default's width
+    hidden = hidden if width == 1.0 else max(8, round(width * hidden))
     det = AnomalyDetector(random_state=seed + 1000 * offset, scaler="none", code_score="none",
-                          latent_dim=latent, max_steps=steps).fit(A)
+                          latent_dim=latent, hidden_sizes=(hidden,), max_steps=steps).fit(A)
     out = {"r0": -det.score_samples(A), "r1": -det.score_samples(B),
            "z0": det.transform(A).astype(np.float64), "z1": det.transform(B).astype(np.float64),
            "x0": det.reconstruct(A).astype(np.float64), "x1": det.reconstruct(B).astype(np.float64),
@@ -142,6 +154,9 @@ def run(args: argparse.Namespace) -> tuple[dict, dict]:
                 secs[f"ens{e}"][name].append(sum(fitted[m] for m in members))
             if "B" in args.ensembles:
                 auc["ensB1"][name].append(roc_auc_score(y_test, scored[(1.0, 0, 1667)]["nbr"][1]))
+            if "C" in args.ensembles:
+                for key, member in (("f0.5", ENSEMBLES["C"][0]), ("f2", ENSEMBLES["C"][2])):
+                    auc[key][name].append(roc_auc_score(y_test, scored[member]["nbr"][1]))
         print(name, " ".join(f"{v} {np.mean(auc[v][name]):.3f}" for v in names), "| fit s:",
               " ".join(f"{k} {np.mean(v[name]):.1f}" for k, v in secs.items()), flush=True)
     return auc, secs
