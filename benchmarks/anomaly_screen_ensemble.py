@@ -29,7 +29,8 @@ averages the members.
 - ``ensCS`` / ``ensCSTX``: the five members of ``ensC`` and ``ensS`` together (does M = 5 help
   over M = 3? added after C, S and B had been scored on both seed ranges).
 
-``--cache DIR`` keeps each member's errors, codes and reconstructions (new variants score
+The table's last column is paired: each seed's five-set mean minus the default's (``one``) on
+the same split. ``--cache DIR`` keeps each member's errors, codes and reconstructions (new variants score
 without refitting). ``--ensembles`` limits which ensembles are fitted/scored.
 
     AEKIT_DATA=../shared/data python benchmarks/anomaly_screen_ensemble.py --seeds 3 --cache /tmp/a3_cache --reuse /tmp/a1_cache2
@@ -164,12 +165,17 @@ def run(args: argparse.Namespace) -> tuple[dict, dict]:
 
 def summary(auc: dict, secs: dict) -> str:
     """A Markdown table: each variant's mean ROC-AUC over the sets run and over those of the five."""
-    lines = ["| variant | mean ROC-AUC, sets run | of the five |", "|---|---|---|"]
+    lines = ["| variant | mean ROC-AUC, sets run | of the five | five, per seed, minus one's |", "|---|---|---|---|"]
+    base = auc["one"]
     for variant, results in auc.items():
         per = {name: np.mean(v) for name, v in results.items()}
         five = [per[n] for n in FIVE if n in per]
+        # paired: each seed's five-set mean minus the default's on the same split
+        paired = [np.mean([results[n][i] - base[n][i] for n in FIVE if n in results])
+                  for i in range(len(next(iter(results.values()))))] if five else []
         lines.append(f"| {variant} | {np.mean(list(per.values())):.4f} ({len(per)}) | "
-                     f"{np.mean(five) if five else float('nan'):.4f} ({len(five)}) |")
+                     f"{np.mean(five) if five else float('nan'):.4f} ({len(five)}) | "
+                     + " ".join(f"{d:+.4f}" for d in paired) + " |")
     lines.append("")
     lines.append("| set | " + " | ".join(f"{k} fit s" for k in secs) + " |")
     lines.append("|---|" + "---|" * len(secs))
