@@ -1,5 +1,7 @@
-"""Issue 15's anomaly screen, ensemble family: does averaging a few small autoencoders (RandNet-
-style, Chen et al. 2017) lift the default ``code_score="neighbors"`` score? Seed 0 unless
+"""Issue 15's anomaly screen, ensemble family: a few small autoencoders' scores, averaged.
+
+Does averaging a few small autoencoders (RandNet-style, Chen et al. 2017) lift the default
+``code_score="neighbors"`` score? Seed 0 unless
 --seeds; prints one line per set and a Markdown table of the mean ROC-AUC over the sets run and
 over issue 15's five (cardio, mnist, pendigits, satellite, shuttle).
 
