@@ -76,9 +76,9 @@ def _code_gaussian(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return center, np.linalg.pinv(cov + ridge * np.eye(len(cov)), hermitian=True)
 
 
-def _code_reference(codes: np.ndarray) -> tuple[np.ndarray, int]:
+def _code_reference(codes: np.ndarray, fraction: float = _NEIGHBOR_FRACTION) -> tuple[np.ndarray, int]:
     """(reference, k) for ``code_score="neighbors"``: at most 2,048 distinct training codes, drawn
-    with a fixed seed, and k = 5 % of them (at least 10, at most all).
+    with a fixed seed, and k = ``fraction`` (5 %) of them (at least 10, at most all).
 
     Distinct, so that repeated codes (duplicate rows, a binary code) do not put a row's k nearest
     at distance 0 and the part's training median at 0; a share rather than a fixed k, so that the
@@ -87,7 +87,7 @@ def _code_reference(codes: np.ndarray) -> tuple[np.ndarray, int]:
     reference = np.unique(np.asarray(codes, np.float64), axis=0)
     if len(reference) > _CODE_REFERENCE:
         reference = reference[np.sort(np.random.default_rng(0).permutation(len(reference))[:_CODE_REFERENCE])]
-    k = min(len(reference), max(10, math.ceil(_NEIGHBOR_FRACTION * len(reference))))
+    k = min(len(reference), max(10, math.ceil(fraction * len(reference))))
     return reference, k
 
 

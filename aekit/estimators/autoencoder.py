@@ -402,7 +402,7 @@ class AutoencoderEstimator(TransformerMixin, BaseEstimator):
             if initial_state is not None:
                 _load_initial_state(model, initial_state)
             elif plan.spec.weight_init == "data":
-                inputs, targets = next(iter(plan.train.batches(min(plan.train.n_samples, 1024), None)))
+                inputs, targets = _first_rows(plan.train)
                 initialize_from_data(model, inputs, targets, plan.spec.output_activation)
             if plan.config.batch_norm:
                 _attach_batch_norm(model, plan.train, distributed, device)
@@ -626,5 +626,9 @@ def _attach_batch_norm(model: torch.nn.Module, train: BatchSource, distributed: 
             f"batch_norm=True cannot train under torchrun ({distributed.world_size} processes): each process would "
             "normalise over its own slice of the batch. Fix: batch_norm=False, or train in one process."
         )
-    inputs, _ = next(iter(train.batches(min(train.n_samples, 1024), None)))
-    attach_batch_norm(model, inputs.to(device))
+    attach_batch_norm(model, _first_rows(train)[0].to(device))
+
+
+def _first_rows(source: BatchSource, n: int = 1024) -> tuple[torch.Tensor, torch.Tensor]:
+    """(inputs, targets) of the first ``n`` training rows: the sample data init and batch norm start from."""
+    return next(iter(source.batches(min(source.n_samples, n), None)))
