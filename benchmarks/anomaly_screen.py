@@ -71,6 +71,20 @@ def splits(name: str, seeds: int):
         yield seed, X_train, X_test, y_test
 
 
+def record(results: dict[str, dict[str, list[float]]], name: str, totals: dict[str, np.ndarray], y_test: np.ndarray,
+           seconds: float) -> None:
+    """Add one split's seconds and each variant's ROC-AUC on the test rows to ``results``."""
+    results["seconds"].setdefault(name, []).append(seconds)
+    for variant, s in totals.items():
+        results[variant].setdefault(name, []).append(roc_auc_score(y_test, s))
+
+
+def print_set(results: dict[str, dict[str, list[float]]], name: str, variants, prefix: str = "") -> None:
+    """One set's line: each variant's mean ROC-AUC over the seeds so far, and the mean seconds."""
+    print(name, *([prefix] if prefix else []), " ".join(f"{v} {np.mean(results[v][name]):.3f}" for v in variants),
+          f"{np.mean(results['seconds'][name]):.1f} s", flush=True)
+
+
 def print_summary(results: dict[str, dict[str, list[float]]], variants) -> None:
     """Each variant's mean ROC-AUC over the sets it scored and over the five, and the total seconds."""
     for variant in variants:
@@ -168,11 +182,8 @@ def run(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
                         totals[variant] += (s_test - centre) / (np.median(np.abs(s_train - centre)) + 1e-12)
                     else:
                         totals[variant] += s_test / np.median(s_train)
-            results["seconds"].setdefault(name, []).append(time.perf_counter() - started)
-            for variant, s in totals.items():
-                results[variant].setdefault(name, []).append(roc_auc_score(y_test, s))
-        print(name, " ".join(f"{v} {np.mean(results[v][name]):.3f}" for v in VARIANTS),
-              f"{np.mean(results['seconds'][name]):.1f} s", flush=True)
+            record(results, name, totals, y_test, time.perf_counter() - started)
+        print_set(results, name, VARIANTS)
     return results
 
 

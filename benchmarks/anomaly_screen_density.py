@@ -168,11 +168,9 @@ def kde_parts(w_train: np.ndarray, w: list[np.ndarray], keep: np.ndarray, factor
 def neighbor_part(reference: np.ndarray, points: list[np.ndarray], fraction: float) -> list[np.ndarray]:
     """Mean squared Euclidean distance to the nearest ``fraction`` (at least 10) of at most 2,048
     distinct reference rows; training rows count themselves (what ``code_score="neighbors"`` does)."""
-    from aekit.estimators.anomaly import _neighbor_distances
+    from aekit.estimators.anomaly import _code_reference, _neighbor_distances
 
-    distinct = np.unique(reference, axis=0)
-    distinct = distinct[np.sort(np.random.default_rng(0).permutation(len(distinct))[:2048])]
-    k = min(len(distinct), max(10, int(np.ceil(fraction * len(distinct)))))
+    distinct, k = _code_reference(reference, fraction)
     return [_neighbor_distances(p, distinct, k) for p in points]
 
 

@@ -78,11 +78,10 @@ import numpy as np
 import torch
 from sklearn.covariance import LedoitWolf, OAS
 from sklearn.decomposition import PCA
-from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from aekit import AnomalyDetector
-from anomaly_screen import SETS, mahalanobis, print_summary, splits  # the harness's data and today's code distance
+from anomaly_screen import SETS, mahalanobis, print_set, print_summary, record, splits  # the harness's data and today's code distance
 
 HET = ("het", "hetL", "lat1H")
 VARIANTS = ("clipR", "clipB", "clipRm", "feat", "lat1", "featA", "lat1A", "featX", "lat1X", "mcd", "lat1D", "het", "hetL", "lat1H", "resM", "resMt", "rlat", "gnll", "r3", "rfeat", "joint", "inM", "pcaF", "pca1")
@@ -291,11 +290,8 @@ def run(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]:
                     det = det.set_params().fit(At)
                 for variant, (s_train, s_test) in member_scores(det, At, Bt, args.shrink, args.pull_share, args.het).items():
                     totals[variant] += s_test if len(args.latent) == 1 else s_test / np.median(s_train)
-            results["seconds"].setdefault(name, []).append(time.perf_counter() - started)
-            for variant, s in totals.items():
-                results[variant].setdefault(name, []).append(roc_auc_score(y_test, s))
-        print(name, f"k={sizes}", " ".join(f"{v} {np.mean(results[v][name]):.3f}" for v in totals),
-              f"{np.mean(results['seconds'][name]):.1f} s", flush=True)
+            record(results, name, totals, y_test, time.perf_counter() - started)
+        print_set(results, name, totals, prefix=f"k={sizes}")
     return results
 
 
