@@ -13,14 +13,14 @@ from aekit import AnomalyDetector, AutoencoderEstimator, ConfigError, ModelFileE
 from aekit.estimators.anomaly import member_code_sizes
 
 from .single_network_fixture import CASES, FIXTURE, data, outputs
+from .test_anomaly import planar as planar_in
 
 torch.set_num_threads(1)
 
 
 def planar(n=200, d=16, seed=0):
-    """Normal data on a 3-D plane in d dimensions (d = 16: latent_dim 4, members 2, 4, 8)."""
-    rng = np.random.default_rng(seed)
-    return (rng.normal(size=(n, 3)) @ rng.normal(size=(3, d))).astype(np.float32)
+    """test_anomaly's rows on a 3-D plane, in d = 16 dimensions by default: latent_dim 4, members 2, 4, 8."""
+    return planar_in(n, d, seed)
 
 
 @pytest.fixture(scope="module")
