@@ -329,6 +329,9 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         single-network detectors (``n_members=1``, ``scaler="none"``) on the scaled training rows.
     member_scale_ : ndarray of shape (n_members,) or None
         Each member's median score over the training rows (None with one member: no division).
+    fit_seconds_ : float
+        Seconds spent training, every member's (``history_`` and ``n_iter_`` are the detector's
+        own network's).
 
     Examples
     --------
@@ -467,6 +470,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             member_scores = [train_scores if m is self else m._own_scores(model_rows) for m in self.members_]
             self.member_scale_ = np.array([_typical(t) for t in member_scores])
             train_scores = self._averaged(member_scores)
+            self.fit_seconds_ += sum(m.fit_seconds_ for m in self.members_ if m is not self)  # the whole fit's training
         self.holdout_errors_ = None
         if rule == "contamination":
             self.threshold_ = float(np.percentile(train_scores, 100.0 * (1.0 - float(self.contamination))))

@@ -216,3 +216,9 @@ def test_a_missing_or_corrupt_member_is_a_clear_error(tmp_path, ensemble):
     (path / "config.json").write_text(json.dumps(config))
     with pytest.raises(ModelFileError, match=r"lists members \['members/0', '\.'\] that do not match its member_scale_.*Fix: save the model again"):
         aekit.load(path)
+
+
+def test_fit_seconds_count_every_members_training(ensemble):
+    _, det = ensemble
+    others = sum(m.fit_seconds_ for m in det.members_[::2])
+    assert det.fit_seconds_ > others > 0
