@@ -411,6 +411,12 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
                 "AnomalyDetector scores how well each sample reconstructs itself, so it trains on X alone; got a "
                 "target. Fix: drop target, or train an AutoencoderEstimator(...).fit(X, target=Y) for X -> Y."
             )
+        self._fit_scored(X, callbacks, initial_state, validation_data)
+        return self
+
+    def _fit_scored(self, X: Any, callbacks: Any = None, initial_state: Any = None, validation_data: Any = None) -> np.ndarray:
+        """:meth:`fit`'s work; returns the anomaly scores of the training rows (after any hold-out
+        split), which the threshold and, for a member, the ensemble's ``member_scale_`` come from."""
         rule, param = self._threshold_rule()
         error_scaling = check_choice("error_scaling", self.error_scaling, ERROR_SCALINGS)
         code_score = check_choice("code_score", self.code_score, CODE_SCORES)
@@ -460,16 +466,15 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
 
         self.members_, self.member_scale_ = [self], None
         if n_members > 1:
-            self.members_ = [
-                self if i == n_members // 2 else self._fit_member(
+            fitted = [  # (member, its scores of the training rows)
+                (self, train_scores) if i == n_members // 2 else self._fit_member(
                     scaled, size, core["hidden_sizes"], member_seeds.pop(0), code_score, n_members, validation_data
                 )
                 for i, size in enumerate(member_code_sizes(core["latent_dim"], n_members))
             ]
-            model_rows = self._to_model_shape(scaled)
-            member_scores = [train_scores if m is self else m._own_scores(model_rows) for m in self.members_]
-            self.member_scale_ = np.array([_typical(t) for t in member_scores])
-            train_scores = self._averaged(member_scores)
+            self.members_ = [member for member, _ in fitted]
+            self.member_scale_ = np.array([_typical(scores) for _, scores in fitted])
+            train_scores = self._averaged([scores for _, scores in fitted])
             self.fit_seconds_ += sum(m.fit_seconds_ for m in self.members_ if m is not self)  # the whole fit's training
         self.holdout_errors_ = None
         if rule == "contamination":
@@ -480,7 +485,7 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
             self.holdout_errors_ = self._fit_errors(holdout)
             self.threshold_ = _rule_threshold(rule, param, self.holdout_errors_)
         self.threshold_rule_ = rule
-        return self
+        return train_scores
 
     def _fit_score(self, rows: np.ndarray, code_score: str, error_scaling: str) -> np.ndarray:
         """Fit the score's statistics of this network on its (scaled, model-shaped) training rows:
@@ -507,15 +512,17 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
     def _fit_member(
         self, scaled: np.ndarray, latent_dim: int, hidden_sizes: Any, seed: int, code_score: str, n_members: int,
         validation_data: Any,
-    ) -> AnomalyDetector:
+    ) -> tuple[AnomalyDetector, np.ndarray]:
         """One of the other members: a single-network detector with this one's parameters but its own code
-        size and seed, fitted on this detector's scaled training rows (no scaling, no threshold of its own)."""
+        size and seed, fitted on this detector's scaled training rows (no scaling, no threshold of its own);
+        with its scores of those rows."""
         params = {
             **self.get_params(deep=False), "n_members": 1, "scaler": "none", "code_score": code_score,
             "latent_dim": latent_dim, "hidden_sizes": hidden_sizes, "random_state": seed,
             "max_steps": self._member_steps(n_members), "contamination": 0.0, "threshold": 0.0,
         }
-        return AnomalyDetector(**params).fit(scaled, validation_data=validation_data)
+        member = AnomalyDetector(**params)
+        return member, member._fit_scored(scaled, validation_data=validation_data)
 
     @property
     def offset_(self) -> float:
