@@ -396,7 +396,9 @@ class AnomalyDetector(OutlierMixin, AutoencoderEstimator):
         ``callbacks``, ``initial_state`` and ``validation_data`` (in the units of X: the
         detector scales it like X) are passed to :meth:`AutoencoderEstimator.fit`. ``target``
         is refused: the anomaly score is how well a sample reconstructs *itself*, so a model
-        trained to map X to another target would score the wrong thing.
+        trained to map X to another target would score the wrong thing. With several members
+        (``n_members``), ``callbacks`` and ``initial_state`` apply to the detector's own network
+        (the middle member), ``validation_data`` to every member.
 
         Examples
         --------
