@@ -22,7 +22,10 @@ with ``error_scaling="feature"``, all in float64 (the network too, unless it is 
 ONNX Runtime has no float64 convolution; the output is float64), plus the code's distance
 (its mean squared distance to its nearest training codes with ``code_score="neighbors"``, a
 TopK over ``code_reference_``; its squared Mahalanobis distance from them with
-``"mahalanobis"``), the two parts over their training medians (``score_scale_``). Its threshold is in the metadata
+``"mahalanobis"``), the two parts over their training medians (``score_scale_``); a detector of
+several members (``n_members``) runs every member's network on the scaled input and averages
+their scores, each over its median training score (``member_scale_``), while the other parts
+are the detector's own network (the middle member). Its threshold is in the metadata
 (``aekit.threshold``: a row is an anomaly when ``score < -threshold``). A plain estimator's
 score is minus its float32 reconstruction loss, as its ``score_samples``.
 
@@ -82,23 +85,18 @@ class _Scaling(nn.Module):
         return x * self.scale + self.shift if self.active else x
 
 
-class _Part(nn.Module):
-    """One exportable part: the model plus the estimator's scaling and (for scores) its loss."""
+class _NetworkScore(nn.Module):
+    """One detector network's score of scaled input, as ``score_samples`` computes it for one network:
+    per-feature errors summed in float64, each over ``error_scale_`` (error_scaling="feature"), plus
+    the code's distance (code_score="neighbors" or "mahalanobis"), the two parts over their training
+    medians. Positive: higher is more anomalous."""
 
-    def __init__(self, estimator: Any, part: str):
+    def __init__(self, estimator: Any):
         super().__init__()
-        self.part = part
         self.model = copy.deepcopy(estimator.model_).to("cpu").eval()
-        self.scaling = _Scaling(estimator)
-        self.input_shape = tuple(int(s) for s in estimator.input_shape_)
-        self.per_sample_error = estimator.objective_.per_sample_error
-        self.per_element_error = estimator.objective_.per_element_error
-        # An AnomalyDetector's score, as its score_samples computes it: per-feature errors summed in
-        # float64, each over error_scale_ (error_scaling="feature"), plus the code's distance
-        # (code_score="neighbors" or "mahalanobis"), the two parts over their training medians.
-        self.detector = hasattr(estimator, "threshold_")
-        self.dtype = score_dtype(self.model) if self.detector and part == "anomaly-score" else torch.float32
+        self.dtype = score_dtype(self.model)
         self.model = self.model.to(self.dtype)  # as score_samples runs it
+        self.per_element_error = estimator.objective_.per_element_error
         error_scale = getattr(estimator, "error_scale_", None)
         self.error_scaled = error_scale is not None
         if self.error_scaled:
@@ -116,23 +114,9 @@ class _Part(nn.Module):
         if self.code_scored:
             self.register_buffer("score_scale", _float64(estimator.score_scale_))
 
-    def _model_input(self, x: torch.Tensor) -> torch.Tensor:
-        flat = self.scaling.scaled(x.reshape(x.shape[0], -1))
-        return flat.reshape(x.shape[0], *self.input_shape)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.part == "decoder":
-            x_hat = self.model.decode(x)
-            return self.scaling.unscaled(x_hat.reshape(x_hat.shape[0], -1))
-        xs = self._model_input(x)
+    def forward(self, xs: torch.Tensor) -> torch.Tensor:
         xs = xs.to(self.dtype)
-        if self.part == "encoder":
-            return self.model.encode(xs).z
         out = self.model(xs)
-        if self.part == "autoencoder":
-            return self.scaling.unscaled(out.x_hat.reshape(out.x_hat.shape[0], -1))
-        if not self.detector:
-            return -self.per_sample_error(out, xs).reshape(-1)
         errors = self.per_element_error(out, xs).reshape(xs.shape[0], -1).to(torch.float64)
         score = (errors / self.error_scale if self.error_scaled else errors).sum(1)
         if self.code_scored:
@@ -144,7 +128,49 @@ class _Part(nn.Module):
                 centered = z - self.code_center
                 distance = ((centered @ self.code_precision) * centered).sum(1)
             score = score / self.score_scale[0] + distance / self.score_scale[1]
-        return -score
+        return score
+
+
+class _Part(nn.Module):
+    """One exportable part: the model plus the estimator's scaling and (for scores) its loss."""
+
+    def __init__(self, estimator: Any, part: str):
+        super().__init__()
+        self.part = part
+        self.scaling = _Scaling(estimator)
+        self.input_shape = tuple(int(s) for s in estimator.input_shape_)
+        self.per_sample_error = estimator.objective_.per_sample_error
+        # An AnomalyDetector's score: its one network's, or its members' mean, each over its median
+        # training score (member_scale_), as score_samples computes it.
+        self.detector = hasattr(estimator, "threshold_")
+        if not (self.detector and part == "anomaly-score"):
+            self.model = copy.deepcopy(estimator.model_).to("cpu").eval()
+        else:  # the members hold the networks
+            members = getattr(estimator, "members_", None) or [estimator]
+            self.members = nn.ModuleList([_NetworkScore(m) for m in members])
+            if len(members) > 1:
+                self.register_buffer("member_scale", _float64(estimator.member_scale_))
+
+    def _model_input(self, x: torch.Tensor) -> torch.Tensor:
+        flat = self.scaling.scaled(x.reshape(x.shape[0], -1))
+        return flat.reshape(x.shape[0], *self.input_shape)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.part == "decoder":
+            x_hat = self.model.decode(x)
+            return self.scaling.unscaled(x_hat.reshape(x_hat.shape[0], -1))
+        xs = self._model_input(x)
+        if self.detector and self.part == "anomaly-score":
+            if len(self.members) == 1:
+                return -self.members[0](xs)
+            scores = [member(xs) / self.member_scale[i] for i, member in enumerate(self.members)]
+            return -(sum(scores) / len(scores))  # as AnomalyDetector._averaged
+        if self.part == "encoder":
+            return self.model.encode(xs).z
+        out = self.model(xs)
+        if self.part == "autoencoder":
+            return self.scaling.unscaled(out.x_hat.reshape(out.x_hat.shape[0], -1))
+        return -self.per_sample_error(out, xs).reshape(-1)
 
 
 def _float64(values: Any) -> torch.Tensor:

@@ -1,7 +1,10 @@
 """Save and load fitted estimators: config.json + model.safetensors + history.json, no pickle.
 
 A save writes into a temporary directory beside the target and renames it into place, so an
-interrupted save never leaves a half-written model under the target name.
+interrupted save never leaves a half-written model under the target name. An
+:class:`~aekit.AnomalyDetector` with several members (``n_members``) keeps its own network in
+those three files and each other member's in the same three files under ``members/<i>/`` (i its
+index among the members), listed in config.json's ``"members"``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ __all__ = ["save", "load", "FILES"]
 FORMAT = "aekit-model"
 FORMAT_VERSION = 1
 FILES = ("config.json", "model.safetensors", "history.json")
+MEMBERS = "members"  # the folder of an AnomalyDetector's other members, one sub-folder each
 ESTIMATORS: dict[str, type] = {
     "AutoencoderEstimator": AutoencoderEstimator, "AnomalyDetector": AnomalyDetector, "TableAutoencoder": TableAutoencoder,
 }
@@ -63,20 +67,16 @@ def save(estimator: AutoencoderEstimator, path: str | os.PathLike) -> Path:
     if not hasattr(estimator, "model_"):
         raise ModelFileError(f"save() needs a fitted estimator; {type(estimator).__name__} has not been fitted. Fix: call fit(X) first.")
     path = Path(path)
-    config = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "estimator": type(estimator).__name__,
-        "params": {k: _jsonable(v) for k, v in estimator.get_params(deep=False).items()},
-        "fitted": {"spec": _jsonable(asdict(estimator.spec_)), **dump_fitted(estimator)},
-    }
-    state = {k: v.detach().to("cpu").contiguous() for k, v in estimator.model_.state_dict().items()}
     path.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
     try:
-        save_file(state, str(staging / "model.safetensors"))
-        (staging / "history.json").write_text(json.dumps(estimator.history_.to_dict(), indent=1))
-        (staging / "config.json").write_text(json.dumps(config, indent=2))
+        members = getattr(estimator, "members_", None) or [estimator]
+        folders = ["." if m is estimator else f"{MEMBERS}/{i}" for i, m in enumerate(members)]
+        for member, folder in zip(members, folders):
+            if member is not estimator:
+                (staging / folder).mkdir(parents=True)
+                _write(member, staging / folder)
+        _write(estimator, staging, folders if len(members) > 1 else None)
         if path.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
             os.replace(path, retired / "model")
@@ -88,6 +88,23 @@ def save(estimator: AutoencoderEstimator, path: str | os.PathLike) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return path
+
+
+def _write(estimator: AutoencoderEstimator, folder: Path, members: list[str] | None = None) -> None:
+    """One network's three files in ``folder``; ``members``: the member folders config.json lists."""
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "estimator": type(estimator).__name__,
+        "params": {k: _jsonable(v) for k, v in estimator.get_params(deep=False).items()},
+        "fitted": {"spec": _jsonable(asdict(estimator.spec_)), **dump_fitted(estimator)},
+    }
+    if members is not None:
+        config["members"] = members
+    state = {k: v.detach().to("cpu").contiguous() for k, v in estimator.model_.state_dict().items()}
+    save_file(state, str(folder / "model.safetensors"))
+    (folder / "history.json").write_text(json.dumps(estimator.history_.to_dict(), indent=1))
+    (folder / "config.json").write_text(json.dumps(config, indent=2))
 
 
 def _read_json(path: Path, name: str) -> dict:
@@ -103,6 +120,37 @@ def load(path: str | os.PathLike, device: str = "cpu") -> AutoencoderEstimator:
     A model trained on a GPU loads on the CPU (the default).
     """
     path = Path(path)
+    estimator, config = _read(path, device)
+    members = config.get("members")
+    if members is not None:  # an AnomalyDetector's other members, each saved as one network
+        scale = getattr(estimator, "member_scale_", None)
+        if not isinstance(members, list) or members.count(".") != 1 or scale is None or len(members) != len(scale):
+            raise ModelFileError(
+                f"{path / 'config.json'} lists members {members!r} that do not match its member_scale_ (one folder "
+                "per member, \".\" the detector's own). Fix: save the model again."
+            )
+        estimator.members_ = [estimator if folder == "." else _read_member(path, folder, device) for folder in members]
+    elif isinstance(estimator, AnomalyDetector):
+        estimator.members_ = [estimator]  # one network (also every detector saved before n_members existed)
+    return estimator
+
+
+def _read_member(path: Path, folder: str, device: str) -> AnomalyDetector:
+    """One of a detector's other members, from its folder under ``path``."""
+    where = path / folder
+    if not (isinstance(folder, str) and folder.startswith(f"{MEMBERS}/") and where.is_dir()):
+        raise ModelFileError(
+            f"{path} lists the ensemble member {folder!r}, but {where} is not a folder of this model: a member's "
+            f"files are missing. Fix: keep the whole folder of one save together, or save the model again."
+        )
+    member, _ = _read(where, device)
+    if not isinstance(member, AnomalyDetector):
+        raise ModelFileError(f"{where / 'config.json'} holds a {type(member).__name__}, not an AnomalyDetector member. Fix: save the model again.")
+    return member
+
+
+def _read(path: Path, device: str) -> tuple[AutoencoderEstimator, dict]:
+    """The estimator whose three files are in ``path`` (its members not yet attached), and its config."""
     if not path.is_dir():
         raise ModelFileError(f"No saved model at {path}: the directory does not exist. Fix: check the path, or save with aekit.save(estimator, path).")
     missing = [name for name in FILES if not (path / name).is_file()]
@@ -147,4 +195,4 @@ def load(path: str | os.PathLike, device: str = "cpu") -> AutoencoderEstimator:
     estimator.objective_ = build_objective(estimator, spec, estimator.solver)
     estimator.device_ = str(target)
     estimator.history_ = History.from_dict(_read_json(path, "history.json"))
-    return estimator
+    return estimator, config

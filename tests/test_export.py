@@ -101,6 +101,21 @@ def test_every_score_the_detector_can_give_exports(params, tmp_path):
     assert np.abs(got - detector.score_samples(rows)).max() <= TOL
 
 
+def test_an_ensemble_detector_exports_the_mean_of_its_members_scores(fitted, tmp_path):
+    """KINDS' dense detector has three members (n_members="auto"): the score graph runs all three, the
+    other parts are the middle one, the detector's own network."""
+    detector = fitted["dense"]
+    assert [m.spec_.latent_dim for m in detector.members_] == [2, 3, 6]
+    rows = _table(N_ROWS, seed=1)
+    got = _run(export_onnx(detector, tmp_path / "s.onnx", part="anomaly-score"), rows)
+    assert np.abs(got - detector.score_samples(rows)).max() <= TOL
+    scaled = ((rows - detector.shift_) / detector.scale_).astype(np.float32)
+    middle_only = -detector._own_scores(scaled) / detector.member_scale_[1]  # in the ensemble's units
+    assert np.abs(got - middle_only).max() > 0.1  # not the middle network's score alone
+    encoder = _run(export_onnx(detector, tmp_path / "e.onnx", part="encoder"), rows)
+    assert encoder.shape == (N_ROWS, 3)
+
+
 def test_the_batch_dimension_is_dynamic(fitted, tmp_path):
     path = export_onnx(fitted["conv"], tmp_path / "dec.onnx", part="decoder")
     model = onnx.load(str(path))

@@ -57,6 +57,8 @@ def detect(
     threshold: Annotated[str, typer.Option(help="auto, percentile, mean_std, median_mad, fpr, or a number.")] = "auto",
     max_iter: Annotated[int, typer.Option(help="Training epochs.")] = 100,
     seed: Annotated[int, typer.Option(help="random_state of the fit.")] = 0,
+    members: Annotated[str, typer.Option(help="n_members: how many autoencoders (code sizes 0.5x, 1x, 2x the default's for 3) score each "
+                                         "sample, an odd number; auto: 3 for numeric data, 1 for a mixed-type table.")] = "auto",
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV of index, score, label.")] = Path("scores.csv"),
     plot: Annotated[Optional[Path], typer.Option(help="PNG of the score distribution with the threshold.")] = None,
     save: Annotated[Optional[Path], typer.Option(help="Directory to save the trained detector in.")] = None,
@@ -80,8 +82,9 @@ def detect(
             rule: str | float = float(threshold)
         except ValueError:
             rule = threshold
+        n_members: str | int = int(members) if members.strip().lstrip("-").isdigit() else members
         detector = aekit.AnomalyDetector(contamination=contamination, threshold=rule, max_iter=max_iter, random_state=seed,
-                                          embed_above=embed_above)
+                                          embed_above=embed_above, n_members=n_members)
         detector.fit(_rows(train, codes) if train is not None else X)
     errors = -detector.score_samples(X)
     labels = detector.predict(X)

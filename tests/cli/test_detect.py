@@ -78,3 +78,16 @@ def test_detect_reads_named_integer_columns_as_categories(tmp_path):
     assert again.exit_code == 0, again.output  # the saved encoder knows the column is categorical
     bad = runner.invoke(app, ["detect", str(tmp_path / "t.csv"), "--categorical", "kode"])
     assert bad.exit_code == 1 and "has no column 'kode' (named as categorical)" in bad.output
+
+def test_detect_members(tmp_path):
+    """--members: auto (three members on numeric data), a number, and a refused even number, in one line."""
+    import aekit
+
+    np.save(tmp_path / "d.npy", np.random.default_rng(0).normal(size=(60, 4)))
+    for members, count in (("auto", 3), ("1", 1), ("5", 5)):
+        result = runner.invoke(app, ["detect", str(tmp_path / "d.npy"), "--members", members, "--max-iter", "2",
+                                     "-o", str(tmp_path / "s.csv"), "--save", str(tmp_path / members)])
+        assert result.exit_code == 0, result.output
+        assert len(aekit.load(tmp_path / members).members_) == count
+    result = runner.invoke(app, ["detect", str(tmp_path / "d.npy"), "--members", "2", "-o", str(tmp_path / "s.csv")])
+    assert result.exit_code == 1 and result.output.count("\n") == 1 and "n_members must be" in result.output and "got 2" in result.output

@@ -161,7 +161,7 @@ def test_every_autoencoder_parameter_is_also_a_detector_parameter():
 
 def test_error_scaling_none_is_the_plain_reconstruction_error():
     X = planar(120)
-    det = AnomalyDetector(error_scaling="none", code_score="none", max_iter=5, random_state=0).fit(X)
+    det = AnomalyDetector(error_scaling="none", code_score="none", n_members=1, max_iter=5, random_state=0).fit(X)
     assert det.error_scale_ is None and det.code_precision_ is None
     # the score runs the network in float64, reconstruction_error in float32
     np.testing.assert_allclose(det.score_samples(X), -det.reconstruction_error(X), rtol=1e-5)
@@ -169,7 +169,7 @@ def test_error_scaling_none_is_the_plain_reconstruction_error():
 
 def test_feature_error_scaling_divides_each_feature_by_its_median_training_error():
     X = planar(120)
-    det = AnomalyDetector(code_score="none", max_iter=5, random_state=0).fit(X)
+    det = AnomalyDetector(code_score="none", n_members=1, max_iter=5, random_state=0).fit(X)
     per_feature = det.explain(X).contributions * det.error_scale_  # back to the plain per-feature errors
     np.testing.assert_allclose(det.error_scale_, np.median(per_feature, axis=0), rtol=1e-5)
     np.testing.assert_allclose(det.score_samples(X), -(per_feature / det.error_scale_).sum(1), rtol=1e-5)
@@ -213,25 +213,28 @@ def _without(path, keys):
     return aekit.load(path)
 
 
+OLD_FILE = ["n_members", "member_scale_"]  # what a file written before n_members lacks besides
+
+
 def test_a_saved_detector_without_error_scale_loads_with_the_plain_score(tmp_path):
     """Files written before error_scaling and code_score existed have neither: they score as they did."""
     X = planar(120)
-    det = AnomalyDetector(max_iter=5, random_state=0).fit(X)
-    again = _without(aekit.save(det, tmp_path / "det"), ["error_scale_", *CODE_STATE, "score_scale_"])
+    det = AnomalyDetector(n_members=1, max_iter=5, random_state=0).fit(X)
+    again = _without(aekit.save(det, tmp_path / "det"), ["error_scale_", *CODE_STATE, "score_scale_", *OLD_FILE])
     assert getattr(again, "error_scale_", None) is None and getattr(again, "code_precision_", None) is None
     np.testing.assert_allclose(again.score_samples(X), -again.reconstruction_error(X), rtol=1e-5)
 
 
 def test_a_saved_detector_without_code_score_scores_by_the_scaled_error(tmp_path):
     X = planar(120)
-    det = AnomalyDetector(max_iter=5, random_state=0).fit(X)
-    again = _without(aekit.save(det, tmp_path / "det"), [*CODE_STATE, "score_scale_"])
+    det = AnomalyDetector(n_members=1, max_iter=5, random_state=0).fit(X)
+    again = _without(aekit.save(det, tmp_path / "det"), [*CODE_STATE, "score_scale_", *OLD_FILE])
     np.testing.assert_allclose(-again.score_samples(X), det.explain(X).contributions.sum(1) * det.score_scale_[0], rtol=1e-9)
 
 
 def test_code_score_adds_the_codes_mahalanobis_distance_each_part_over_its_training_median():
     X = planar(150)
-    det = AnomalyDetector(code_score="mahalanobis", max_iter=10, random_state=0).fit(X)
+    det = AnomalyDetector(code_score="mahalanobis", n_members=1, max_iter=10, random_state=0).fit(X)
     codes = det.transform(X).astype(np.float64)
     np.testing.assert_allclose(det.code_center_, codes.mean(0), rtol=1e-5, atol=1e-6)
     centered = codes - codes.mean(0)
@@ -261,7 +264,7 @@ def test_code_score_sees_a_sample_far_out_along_the_data():
 
 def test_neighbors_code_score_is_the_mean_distance_to_the_nearest_distinct_training_codes():
     X = planar(300)
-    det = AnomalyDetector(max_iter=10, random_state=0).fit(X)  # code_score="auto": "neighbors"
+    det = AnomalyDetector(n_members=1, max_iter=10, random_state=0).fit(X)  # code_score="auto": "neighbors"
     codes = det.transform(X).astype(np.float64)
     np.testing.assert_allclose(np.sort(det.code_reference_, axis=0), np.sort(np.unique(codes, axis=0), axis=0), atol=1e-5)
     assert det.code_neighbors_ == max(10, int(np.ceil(0.05 * len(det.code_reference_))))
@@ -283,7 +286,7 @@ def test_neighbors_code_score_sees_a_sample_between_two_clusters():
     between = np.zeros((1, 2)) @ basis  # on the plane, between the clusters
     ranks = {}
     for code_score in ("neighbors", "mahalanobis"):
-        det = AnomalyDetector(code_score=code_score, max_iter=60, random_state=0).fit(X)
+        det = AnomalyDetector(code_score=code_score, n_members=1, max_iter=60, random_state=0).fit(X)
         ranks[code_score] = int((det.score_samples(X) < det.score_samples(between)[0]).sum())
     assert ranks["neighbors"] < 20  # among the 5 % most anomalous (the rest: the clusters' outer tails)
     assert ranks["mahalanobis"] > 200  # one Gaussian finds it more normal than most training rows
@@ -308,10 +311,17 @@ def test_code_score_auto_is_off_for_a_fully_convolutional_code():
     assert AnomalyDetector(max_iter=2, random_state=0).fit(planar(50)).code_reference_ is not None
 
 
-@pytest.mark.parametrize("n, batch_size, max_steps, epochs", [(300, 64, 20, 4), (300, 64, 2, 1), (300, 64, None, 30), (100, "auto", 20, 20)])
-def test_max_steps_cuts_the_epochs_on_big_data(n, batch_size, max_steps, epochs):
-    det = AnomalyDetector(max_iter=30, batch_size=batch_size, max_steps=max_steps, random_state=0).fit(planar(n))
-    assert det.n_iter_ == epochs  # 300 rows in batches of 64: 5 steps an epoch; "auto": one batch of 100
+@pytest.mark.parametrize(
+    "n, batch_size, max_steps, n_members, epochs",
+    [
+        (300, 64, 20, 1, 4), (300, 64, 2, 1, 1), (300, 64, None, 1, 30), (100, "auto", 20, 1, 20),
+        # max_steps is the whole fit's: each of three members takes max_steps // 3
+        (300, 64, 60, 3, 4), (300, 64, 20, 3, 1), (300, 64, None, 3, 30), (100, "auto", 20, 3, 6),
+    ],
+)
+def test_max_steps_cuts_the_epochs_on_big_data(n, batch_size, max_steps, n_members, epochs):
+    det = AnomalyDetector(max_iter=30, batch_size=batch_size, max_steps=max_steps, n_members=n_members, random_state=0).fit(planar(n))
+    assert [m.n_iter_ for m in det.members_] == [epochs] * n_members  # 300 rows in batches of 64: 5 steps an epoch; "auto": one batch of 100
 
 
 def test_old_defaults_are_reachable():
