@@ -28,6 +28,8 @@ averages the members.
 - ``ensW`` / ``ensWTX``: three members, the default's code size, hidden widths 0.5, 1, 2 times the
   default's ``min(128, max(16, 2 d))`` (at least 8), offsets 1, 0, 2, 5000 steps;
 - ``f0.5``, ``f2``: ``ensC``'s other members alone (``nbr``): is a gain the average's or one code size's?
+- ``ensC5`` / ``ensC5TX``: five members, f = 0.5, 0.707, 1, 1.414, 2 (ensC with two code sizes
+  between; added 2026-12-07 with seeds 6-11);
 - ``ensCS`` / ``ensCSTX``: the five members of ``ensC`` and ``ensS`` together (does M = 5 help
   over M = 3? added after C, S and B had been scored on both seed ranges).
 
@@ -67,13 +69,18 @@ ENSEMBLES = {
     "B": [(0.5, 1, 1667), (1.0, 0, 1667), (2.0, 2, 1667)],
     "W": [(1.0, 1, 5000, 0.5), DEFAULT, (1.0, 2, 5000, 2.0)],
     "CS": [(0.5, 1, 5000), DEFAULT, (2.0, 2, 5000), (1.0, 1, 5000), (1.0, 2, 5000)],
+    "C5": [(0.5, 1, 5000), (0.707, 3, 5000), DEFAULT, (1.414, 4, 5000), (2.0, 2, 5000)],
 }
 
 
+KINDS = ("nbr", "nbrTX")  # --trimmed adds nbrT, nbrTs, nbrTXs
+SUFFIX = {"nbr": "", "nbrTX": "TX", "nbrT": "T", "nbrTs": "Ts", "nbrTXs": "TXs"}
+
+
 def variants(ensembles: list[str]) -> list[str]:
-    out = ["one", "oneTX"]
+    out = [f"one{SUFFIX[k]}" for k in KINDS]
     for e in ensembles:
-        out += [f"ens{e}", f"ens{e}TX"]
+        out += [f"ens{e}{SUFFIX[k]}" for k in KINDS]
     if "B" in ensembles:
         out.append("ensB1")
     if "C" in ensembles:
@@ -122,8 +129,14 @@ def member_scores(m: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     maha = [mahalanobis(z[0], zz) for zz in z]
     lat1 = both(r, maha)[0]
     trimmed = lat1 <= np.quantile(lat1, 0.9)
-    return {"nbr": both(r, neighbor_part(z[0], z, 0.05)),
-            "nbrTX": both(r, neighbor_part(xh[0][trimmed], xh, 0.05))}
+    out = {"nbr": both(r, neighbor_part(z[0], z, 0.05)),
+           "nbrTX": both(r, neighbor_part(xh[0][trimmed], xh, 0.05))}
+    if KINDS != ("nbr", "nbrTX"):  # the trimmed-reference kinds added 2026-12-07 (scored from the cache)
+        own = out["nbr"][0] <= np.quantile(out["nbr"][0], 0.9)  # trimmed by the member's own nbr score
+        out["nbrT"] = both(r, neighbor_part(z[0][trimmed], z, 0.05))
+        out["nbrTs"] = both(r, neighbor_part(z[0][own], z, 0.05))
+        out["nbrTXs"] = both(r, neighbor_part(xh[0][own], xh, 0.05))
+    return out
 
 
 def average(scores: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -146,14 +159,14 @@ def run(args: argparse.Namespace) -> tuple[dict, dict]:
                 m = fit_member(name, seed, member, A, B, args)
                 fitted[member] = float(m["seconds"])
                 scored[member] = member_scores(m)
-            auc["one"][name].append(roc_auc_score(y_test, scored[DEFAULT]["nbr"][1]))
-            auc["oneTX"][name].append(roc_auc_score(y_test, scored[DEFAULT]["nbrTX"][1]))
+            for kind in KINDS:
+                auc[f"one{SUFFIX[kind]}"][name].append(roc_auc_score(y_test, scored[DEFAULT][kind][1]))
             secs["one"][name].append(fitted[DEFAULT])
             for e in args.ensembles:
                 members = ENSEMBLES[e]
-                for kind, suffix in (("nbr", ""), ("nbrTX", "TX")):
+                for kind in KINDS:
                     s = average([scored[m][kind] for m in members])
-                    auc[f"ens{e}{suffix}"][name].append(roc_auc_score(y_test, s))
+                    auc[f"ens{e}{SUFFIX[kind]}"][name].append(roc_auc_score(y_test, s))
                 secs[f"ens{e}"][name].append(sum(fitted[m] for m in members))
             if "B" in args.ensembles:
                 auc["ensB1"][name].append(roc_auc_score(y_test, scored[(1.0, 0, 1667)]["nbr"][1]))
@@ -195,7 +208,13 @@ def main() -> None:
     parser.add_argument("--cache", default="", help="folder for each member's errors and codes, reused when there")
     parser.add_argument("--reuse", default="", help="anomaly_screen_density.py's cache: the default's fits (read-only)")
     parser.add_argument("--threads", default="1", help="BLAS/torch threads (read by _threads)")
+    parser.add_argument("--trimmed", action="store_true",
+                        help="also score nbrT (codes, reference without lat1's top 10 %%), nbrTs and nbrTXs "
+                             "(codes / reconstructions, reference without the member's own nbr top 10 %%)")
     args = parser.parse_args()
+    global KINDS
+    if args.trimmed:
+        KINDS = ("nbr", "nbrTX", "nbrT", "nbrTs", "nbrTXs")
     torch.set_num_threads(int(args.threads))
     threadpool_limits(int(args.threads))
     auc, secs = run(args)
