@@ -85,13 +85,13 @@ def scores(detector: object, X: np.ndarray) -> np.ndarray:
 
 
 def run(
-    data: Path, sets: list[str], seeds: int, only: list[str] | None = None, defaults: bool = False
+    data: Path, sets: list[str], seeds: int, only: list[str] | None = None, defaults: bool = False, first_seed: int = 0
 ) -> dict[str, dict[str, list[tuple[float, float, float]]]]:
     results: dict[str, dict[str, list[tuple[float, float, float]]]] = {}
     for name in sets:
         X, y = load(data, name)
         n_seeds = 1 if name in BIG and not defaults else seeds
-        for seed in range(n_seeds):
+        for seed in range(first_seed, first_seed + n_seeds):
             X_train, X_test, _, y_test = train_test_split(X, y, test_size=0.4, stratify=y, random_state=seed)
             for label, detector in detectors(name, seed, only, defaults).items():
                 started = time.perf_counter()
@@ -143,6 +143,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=shared / "odds")
     parser.add_argument("--sets", nargs="*", default=SETS)
     parser.add_argument("--seeds", type=int, default=3, help="seeds for the small sets (big sets: 1)")
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1 (fresh splits)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--defaults", action="store_true", help="every detector with its defaults, --seeds seeds on every set")
     parser.add_argument(
@@ -153,7 +154,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     threadpool_limits(args.threads)
     started = time.perf_counter()
-    results = run(args.data, args.sets, args.seeds, args.only, args.defaults)
+    results = run(args.data, args.sets, args.seeds, args.only, args.defaults, args.first_seed)
     print(table(results))
     print(f"\nwall time {time.perf_counter() - started:.0f} s, torch {torch.__version__}, {args.threads} thread(s)")
 

@@ -264,7 +264,7 @@ def test_code_score_sees_a_sample_far_out_along_the_data():
 
 def test_neighbors_code_score_is_the_mean_distance_to_the_nearest_distinct_training_codes():
     X = planar(300)
-    det = AnomalyDetector(n_members=1, max_iter=10, random_state=0).fit(X)  # code_score="auto": "neighbors"
+    det = AnomalyDetector(n_members=1, reference_trim=0, max_iter=10, random_state=0).fit(X)  # code_score="auto": "neighbors"
     codes = det.transform(X).astype(np.float64)
     np.testing.assert_allclose(np.sort(det.code_reference_, axis=0), np.sort(np.unique(codes, axis=0), axis=0), atol=1e-5)
     assert det.code_neighbors_ == max(10, int(np.ceil(0.05 * len(det.code_reference_))))
@@ -296,8 +296,10 @@ def test_neighbors_code_score_survives_repeated_codes():
     """Rows repeated many times (duplicates, a binary code) give repeated codes: the reference keeps
     each code once, so a row's nearest codes are not all itself and the part's median stays > 0."""
     X = np.repeat(planar(30), 20, axis=0)
-    det = AnomalyDetector(max_iter=10, random_state=0).fit(X)
+    det = AnomalyDetector(reference_trim=0, max_iter=10, random_state=0).fit(X)
     assert len(det.code_reference_) == 30
+    # trimmed (the default: the contamination, 0.1), 60 rows, three distinct codes, leave it
+    assert len(AnomalyDetector(max_iter=10, random_state=0).fit(X).code_reference_) == 27
     codes = det.transform(X).astype(np.float64)
     typical = ((codes[:, None, :] - det.code_reference_[None]) ** 2).sum(-1).mean()  # mean squared distance
     assert det.score_scale_[1] > 0.05 * typical

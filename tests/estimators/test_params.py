@@ -17,7 +17,7 @@ def _names(cls):
 
 
 def test_the_detector_signature_is_its_own_parameters_then_the_estimators():
-    own = ["contamination", "threshold", "threshold_param", "holdout_fraction", "scaler", "error_scaling", "embed_above", "code_score", "max_steps", "n_members"]
+    own = ["contamination", "threshold", "threshold_param", "holdout_fraction", "scaler", "error_scaling", "embed_above", "code_score", "max_steps", "n_members", "reference_trim"]
     assert _names(AnomalyDetector) == own + _names(AutoencoderEstimator)
     defaults = AnomalyDetector().get_params()
     assert (defaults["hidden_sizes"], defaults["latent_dim"], defaults["dropout"], defaults["max_iter"]) == ("auto", "auto", 0.2, 100)
