@@ -11,11 +11,13 @@ PyOD is not a dependency of aekit: run this from a separate environment, e.g.
     /tmp/bench-venv/bin/python benchmarks/anomaly.py --data ../shared/data/odds
 
 ``--defaults`` is issue 15's protocol: every detector with its defaults on every set (no fewer
-epochs for the big sets), ``--seeds`` seeds everywhere; "aekit AE" is then also scored two more
-ways from the same fitted model: by the reconstruction part of its score alone (each feature's
-error over its median, what ``code_score="none"`` gives, the default score before that parameter
-existed) and by its plain reconstruction error (``error_scaling="none"`` as well); the table
-gains seconds per set. "aekit AE, Mahalanobis code" is the same network (same seed) scored with
+epochs for the big sets), ``--seeds`` seeds everywhere (from ``--first-seed``); "aekit AE" is then
+also scored two more ways from the same fitted detector: by the reconstruction part of its score
+alone ("error part": ``explain``'s per-feature contributions summed, i.e. the score less the
+code's distance; with the default three members, their reconstruction parts averaged as the
+score averages them) and by the plain reconstruction error of the detector's own (middle)
+network ("plain error": what ``error_scaling="none", code_score="none", n_members=1`` would
+score with that network); the table gains seconds per set. "aekit AE, Mahalanobis code" is the same network (same seed) scored with
 ``code_score="mahalanobis"``, the default before ``"neighbors"``::
 
     python benchmarks/anomaly.py --defaults --only "aekit AE" "aekit AE, Mahalanobis code" IsolationForest
