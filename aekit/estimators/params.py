@@ -106,7 +106,8 @@ class Fitted:
     """One fitted attribute as :func:`aekit.save` writes it into ``config.json``.
 
     ``key`` is its name in the file (default: the attribute's); ``dump`` turns the value into
-    JSON, ``load`` back; ``optional`` fields are skipped when the estimator lacks them (e.g.
+    JSON, ``load`` back (a :func:`float_array` field is saved as a tensor in ``model.safetensors``
+    instead, with a marker in ``config.json``); ``optional`` fields are skipped when the estimator lacks them (e.g.
     ``feature_names_in_`` exists only after a fit on a DataFrame) and when a file lacks them.
     """
 
