@@ -155,3 +155,23 @@ def test_a_format1_hashing_model_loads_and_hashes_as_when_saved():
     got = hashing_outputs(aekit.load(FOLDER / "hashing"))
     np.testing.assert_allclose(got["transform"], want["transform"], rtol=1e-6)
     assert got["bits"] == want["bits"]
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_the_explorer_and_aekit_detect_use_a_reloaded_detector(version, tmp_path, detector):
+    from typer.testing import CliRunner
+
+    from aekit.cli import app
+    from aekit.web.explorer import Explorer
+
+    path = FOLDER / "detector" if version == 1 else aekit.save(detector, tmp_path / "det")
+    again = aekit.load(path)
+    explorer = Explorer(again, data())
+    np.testing.assert_array_equal(explorer.errors, -again.score_samples(data()).astype(np.float64))
+    assert len(explorer.sample(0)["feature_errors"]) == data().shape[1]
+    np.save(tmp_path / "d.npy", data())
+    result = CliRunner().invoke(app, ["detect", str(tmp_path / "d.npy"), "-m", str(path), "-o", str(tmp_path / "s.csv")])
+    assert result.exit_code == 0, result.output
+    scores = np.loadtxt(tmp_path / "s.csv", delimiter=",", skiprows=1)
+    np.testing.assert_allclose(scores[:, 1], -again.score_samples(data()), rtol=1e-5)  # the CSV has 6 significant digits
+    np.testing.assert_array_equal(scores[:, 2], again.predict(data()))
