@@ -152,7 +152,7 @@ def dump_fitted(estimator: Any, tensors: dict[str, np.ndarray] | None = None) ->
         value = getattr(estimator, field.name)
         if tensors is not None and field.array and value is not None:
             name = TENSOR_PREFIX + field.file_key
-            tensors[name] = np.ascontiguousarray(value, dtype=field.dump.dtype)
+            tensors[name] = np.array(value, dtype=field.dump.dtype, order="C")  # a copy; a 0-d array stays 0-d
             out[field.file_key] = {"tensor": name}
         else:
             out[field.file_key] = field.dump(value)
