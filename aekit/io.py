@@ -5,6 +5,13 @@ interrupted save never leaves a half-written model under the target name. An
 :class:`~aekit.AnomalyDetector` with several members (``n_members``) keeps its own network in
 those three files and each other member's in the same three files under ``members/<i>/`` (i its
 index among the members), listed in config.json's ``"members"``.
+
+Numeric array state (each ``FITTED_STATE`` field declared with ``float_array``: a detector's
+reference codes, a hashing rotation, ...) is stored in ``model.safetensors`` beside the weights,
+as the tensor ``fitted.<key>`` in its declared dtype, and config.json's ``"fitted"`` entry for it
+is ``{"tensor": "fitted.<key>"}``; scalars, names and small dicts stay JSON. This is format
+version 2. :func:`load` also reads version 1, where those arrays were JSON lists in config.json
+(an older aekit refuses version 2 files by their version instead of misreading them).
 """
 
 from __future__ import annotations
@@ -24,14 +31,15 @@ from safetensors.torch import load_file, save_file
 from aekit.errors import ModelFileError
 from aekit.estimators.build import build_objective
 from aekit.estimators import AnomalyDetector, AutoencoderEstimator, TableAutoencoder, resolve_device
-from aekit.estimators.params import dump_fitted, restore_fitted
+from aekit.estimators.params import TENSOR_PREFIX, MissingTensorError, dump_fitted, restore_fitted
 from aekit.models import ModelSpec, build_autoencoder
 from aekit.train.history import History
 
 __all__ = ["save", "load", "FILES"]
 
 FORMAT = "aekit-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: numeric fitted arrays in model.safetensors (1: JSON lists in config.json)
+READ_VERSIONS = (1, 2)
 FILES = ("config.json", "model.safetensors", "history.json")
 MEMBERS = "members"  # the folder of an AnomalyDetector's other members, one sub-folder each
 ESTIMATORS: dict[str, type] = {
@@ -92,16 +100,18 @@ def save(estimator: AutoencoderEstimator, path: str | os.PathLike) -> Path:
 
 def _write(estimator: AutoencoderEstimator, folder: Path, members: list[str] | None = None) -> None:
     """One network's three files in ``folder``; ``members``: the member folders config.json lists."""
+    arrays: dict[str, np.ndarray] = {}
     config = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "estimator": type(estimator).__name__,
         "params": {k: _jsonable(v) for k, v in estimator.get_params(deep=False).items()},
-        "fitted": {"spec": _jsonable(asdict(estimator.spec_)), **dump_fitted(estimator)},
+        "fitted": {"spec": _jsonable(asdict(estimator.spec_)), **dump_fitted(estimator, arrays)},
     }
     if members is not None:
         config["members"] = members
     state = {k: v.detach().to("cpu").contiguous() for k, v in estimator.model_.state_dict().items()}
+    state.update((name, torch.from_numpy(a)) for name, a in arrays.items())  # names start with TENSOR_PREFIX
     save_file(state, str(folder / "model.safetensors"))
     (folder / "history.json").write_text(json.dumps(estimator.history_.to_dict(), indent=1))
     (folder / "config.json").write_text(json.dumps(config, indent=2))
@@ -112,6 +122,10 @@ def _read_json(path: Path, name: str) -> dict:
         return json.loads((path / name).read_text())
     except json.JSONDecodeError as exc:
         raise ModelFileError(f"{path / name} is not valid JSON ({exc}); the file is truncated or corrupt. Fix: save the model again.") from None
+
+
+def _not_a_model(path: Path, exc: Exception) -> ModelFileError:
+    return ModelFileError(f"{path / 'config.json'} does not describe a model ({exc!r} is missing or wrong). Fix: save the model again.")
 
 
 def load(path: str | os.PathLike, device: str = "cpu") -> AutoencoderEstimator:
@@ -160,10 +174,11 @@ def _read(path: Path, device: str) -> tuple[AutoencoderEstimator, dict]:
             "Fix: save the model again with aekit.save(estimator, path)."
         )
     config = _read_json(path, "config.json")
-    if config.get("format") != FORMAT or config.get("format_version") != FORMAT_VERSION:
+    if config.get("format") != FORMAT or config.get("format_version") not in READ_VERSIONS:
         raise ModelFileError(
-            f"{path / 'config.json'} is not an aekit model of format version {FORMAT_VERSION} "
-            f"(format={config.get('format')!r}, version={config.get('format_version')!r}). Fix: save it again with this aekit."
+            f"{path / 'config.json'} is not an aekit model of format version {' or '.join(map(str, READ_VERSIONS))} "
+            f"(format={config.get('format')!r}, version={config.get('format_version')!r}). Fix: load it with the aekit "
+            "that saved it (a newer aekit may write a newer version), or save it again with this aekit."
         )
     cls = ESTIMATORS.get(config.get("estimator"))
     if cls is None:
@@ -172,13 +187,13 @@ def _read(path: Path, device: str) -> tuple[AutoencoderEstimator, dict]:
         fitted = config["fitted"]
         estimator = cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in config["params"].items()})
         spec = ModelSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in fitted["spec"].items()})
-        restore_fitted(estimator, fitted)
     except (KeyError, TypeError) as exc:
-        raise ModelFileError(f"{path / 'config.json'} does not describe a model ({exc!r} is missing or wrong). Fix: save the model again.") from None
+        raise _not_a_model(path, exc) from None
     try:
         state = load_file(str(path / "model.safetensors"), device="cpu")
     except Exception as exc:  # safetensors raises its own error types for truncation and corruption
         raise ModelFileError(f"{path / 'model.safetensors'} cannot be read ({exc}); the file is truncated or corrupt. Fix: save the model again.") from None
+    arrays = {name: state.pop(name).numpy() for name in sorted(state) if name.startswith(TENSOR_PREFIX)}
     model = build_autoencoder(spec)
     expected = {k: tuple(v.shape) for k, v in model.state_dict().items()}
     found = {k: tuple(v.shape) for k, v in state.items()}
@@ -188,6 +203,16 @@ def _read(path: Path, device: str) -> tuple[AutoencoderEstimator, dict]:
             f"{path / 'model.safetensors'} does not match {path / 'config.json'}: tensors differ in name or shape "
             f"(first differences: {diff}). Fix: keep the three files of one save together."
         )
+    try:
+        restore_fitted(estimator, fitted, arrays)
+    except MissingTensorError as exc:
+        raise ModelFileError(
+            f"{path / 'config.json'} stores the fitted {exc.key!r} as the tensor {exc.tensor!r}, but {path / 'model.safetensors'} "
+            f"has no such tensor (its fitted tensors: {sorted(arrays)}). Fix: keep the three files of one save together, "
+            "or save the model again."
+        ) from None
+    except (KeyError, TypeError) as exc:
+        raise _not_a_model(path, exc) from None
     model.load_state_dict(state)
     target = resolve_device(device)
     estimator.model_ = model.to(target).eval()

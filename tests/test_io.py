@@ -90,5 +90,8 @@ def test_not_an_aekit_model(tmp_path, fitted):
     config = json.loads((path / "config.json").read_text())
     config["format_version"] = 99
     (path / "config.json").write_text(json.dumps(config))
-    with pytest.raises(ModelFileError, match=r"is not an aekit model of format version 1 \(format='aekit-model', version=99\)"):
+    with pytest.raises(
+        ModelFileError,
+        match=r"is not an aekit model of format version 1 or 2 \(format='aekit-model', version=99\)\. Fix: load it with the aekit that saved it",
+    ):
         aekit.load(path)

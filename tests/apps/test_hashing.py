@@ -128,6 +128,8 @@ def test_itq_errors_name_the_parameter():
 def test_a_fitted_rotation_is_used_saved_and_loaded(tmp_path):
     import json
 
+    from safetensors import safe_open
+
     import aekit
 
     X = load_font().data
@@ -137,7 +139,9 @@ def test_a_fitted_rotation_is_used_saved_and_loaded(tmp_path):
     np.testing.assert_array_equal(bits, itq.bits(ae.transform(X)))
     assert not np.array_equal(bits, hash_codes(AutoencoderEstimator(latent_dim=8, max_iter=5, random_state=0).fit(X), X))
     path = aekit.save(ae, tmp_path / "m")
-    assert len(json.loads((path / "config.json").read_text())["fitted"]["hash_projection_"]) == 8  # JSON, no pickle
+    assert json.loads((path / "config.json").read_text())["fitted"]["hash_projection_"] == {"tensor": "fitted.hash_projection_"}
+    with safe_open(str(path / "model.safetensors"), "pt") as f:  # a tensor beside the weights, no pickle
+        assert f.get_tensor("fitted.hash_projection_").shape == (8, 8)
     again = aekit.load(path)
     np.testing.assert_array_equal(again.hash_projection_, ae.hash_projection_)
     np.testing.assert_array_equal(hash_codes(again, X), bits)

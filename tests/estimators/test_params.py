@@ -9,7 +9,7 @@ from sklearn.base import clone
 import aekit
 from aekit import AnomalyDetector, AutoencoderEstimator
 from aekit.errors import ConfigError
-from aekit.estimators.params import Fitted, derived_init, dump_fitted, restore_fitted
+from aekit.estimators.params import Fitted, MissingTensorError, derived_init, dump_fitted, float_array, restore_fitted
 
 
 def _names(cls):
@@ -64,6 +64,40 @@ def test_fitted_state_round_trips_through_its_declaration():
     assert (fresh.n_, fresh._shape, hasattr(fresh, "names_")) == (3, (1, 2), False)
     with pytest.raises(KeyError, match="shape"):
         restore_fitted(Thing(), {"n_": 1})
+
+
+def test_array_fields_go_to_tensors_in_their_declared_dtype_and_come_back():
+    class Thing:
+        FITTED_STATE = (
+            Fitted("n_", int, int),
+            Fitted("shift_", *float_array(np.float32)),
+            Fitted("ref_", *float_array(np.float64), key="reference"),
+            Fitted("empty_", *float_array(np.float64)),
+            Fitted("scalar_", *float_array(np.float64)),
+            Fitted("none_", *float_array(np.float64)),
+        )
+
+    thing = Thing()
+    thing.n_, thing.shift_, thing.ref_ = 2, np.array([1.5, -2.0], np.float32), np.random.default_rng(0).normal(size=(3, 2))
+    thing.empty_, thing.scalar_, thing.none_ = np.zeros((0, 4)), np.float64(0.1), None
+    tensors = {}
+    saved = dump_fitted(thing, tensors)
+    assert saved["n_"] == 2 and saved["reference"] == {"tensor": "fitted.reference"} and saved["none_"] is None
+    assert sorted(tensors) == ["fitted.empty_", "fitted.reference", "fitted.scalar_", "fitted.shift_"]
+    assert tensors["fitted.shift_"].dtype == np.float32 and tensors["fitted.reference"].dtype == np.float64
+    fresh = Thing()
+    restore_fitted(fresh, saved, tensors)
+    for name in ("shift_", "ref_", "empty_", "scalar_"):
+        want, got = np.asarray(getattr(thing, name)), getattr(fresh, name)
+        assert got.dtype == want.dtype and got.shape == want.shape and np.array_equal(got, want), name
+    assert fresh.none_ is None
+    old = Thing()  # the JSON lists of format version 1 still restore
+    restore_fitted(old, dump_fitted(thing))
+    np.testing.assert_array_equal(old.ref_, thing.ref_)
+    del tensors["fitted.reference"]
+    with pytest.raises(MissingTensorError) as caught:
+        restore_fitted(Thing(), saved, tensors)
+    assert (caught.value.key, caught.value.tensor) == ("reference", "fitted.reference")
 
 
 def test_save_keeps_the_feature_names(tmp_path):
