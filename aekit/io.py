@@ -85,6 +85,7 @@ def save(estimator: AutoencoderEstimator, path: str | os.PathLike) -> Path:
                 (staging / folder).mkdir(parents=True)
                 _write(member, staging / folder)
         _write(estimator, staging, folders if len(members) > 1 else None)
+        _usual_permissions(staging)
         if path.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
             os.replace(path, retired / "model")
@@ -96,6 +97,18 @@ def save(estimator: AutoencoderEstimator, path: str | os.PathLike) -> Path:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return path
+
+
+def _usual_permissions(folder: Path) -> None:
+    """Give ``folder`` and everything in it the modes a plain mkdir/open would have (umask applied):
+    the staging folder comes from mkdtemp (0700) and safetensors writes its files 0600, so a saved
+    model would otherwise be unreadable to anyone but its owner."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for root, dirs, files in os.walk(folder):
+        os.chmod(root, 0o777 & ~umask)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o666 & ~umask)
 
 
 def _write(estimator: AutoencoderEstimator, folder: Path, members: list[str] | None = None) -> None:

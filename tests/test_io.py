@@ -23,6 +23,20 @@ def test_round_trip_gives_identical_outputs(tmp_path, fitted, font):
     assert loaded.device_ == "cpu"
 
 
+def test_a_saved_model_has_the_modes_of_a_plain_folder_and_files(tmp_path, fitted):
+    """mkdtemp's 0700 staging folder and safetensors' 0600 file would make a shared model unreadable."""
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        path = aekit.save(fitted, tmp_path / "model")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o755
+    assert {stat.S_IMODE(f.stat().st_mode) for f in path.iterdir()} == {0o644}
+
+
 def test_no_pickle_in_the_saved_files(tmp_path, fitted):
     path = aekit.save(fitted, tmp_path / "model")
     config = json.loads((path / "config.json").read_text())
